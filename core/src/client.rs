@@ -1,0 +1,461 @@
+//! Clients: the only door into the engine. Each is bound to a role; every call checks the role,
+//! validates its input against the named limits, runs its transaction, and waits for the
+//! durability the sync mode promises, after the transaction's locks are released.
+
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use crate::engine::Shared;
+use crate::error::{Error, Result};
+use crate::ids::{SkuId, WarehouseId};
+use crate::inventory::{
+    BufferRule, OrderLines, Reservation, ReserveRequest, Settled, Sku, StockLevels, Warehouse,
+};
+use crate::limits::{
+    CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, LINE_QTY_MAX, ORDER_ID_BYTES_MAX, ORDER_LINES_MAX,
+    REASON_BYTES_MAX, TTL_MS_MAX,
+};
+use crate::log::{Movement, Settlement};
+use crate::metrics::Counters;
+use crate::role::{Operation, Role};
+
+/// Options of one reserve call.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReserveOptions<'a> {
+    /// Region code of the delivery address; warehouses nearer to it are preferred.
+    pub ship_to: Option<&'a str>,
+    /// How long the hold lasts; `None` uses the engine's default TTL.
+    pub ttl_ms: Option<u64>,
+    /// Whether lines may be served from different warehouses when no single warehouse can
+    /// serve the whole order.
+    pub allow_split: bool,
+}
+
+impl<'a> ReserveOptions<'a> {
+    pub fn new() -> ReserveOptions<'a> {
+        ReserveOptions::default()
+    }
+
+    pub fn ship_to(mut self, region: &'a str) -> ReserveOptions<'a> {
+        self.ship_to = Some(region);
+        self
+    }
+
+    pub fn ttl_ms(mut self, ttl_ms: u64) -> ReserveOptions<'a> {
+        self.ttl_ms = Some(ttl_ms);
+        self
+    }
+
+    pub fn allow_split(mut self, allow: bool) -> ReserveOptions<'a> {
+        self.allow_split = allow;
+        self
+    }
+}
+
+/// One order in a batch for [`Client::reserve_many`].
+#[derive(Clone, Copy, Debug)]
+pub struct OrderRequest<'a> {
+    pub order_id: &'a str,
+    pub lines: &'a [(&'a str, u32)],
+    pub options: ReserveOptions<'a>,
+}
+
+/// A warehouse's settings when it is added.
+#[derive(Clone, Copy, Debug)]
+pub struct WarehouseSpec<'a> {
+    pub region: &'a str,
+    pub priority: u32,
+    pub active: bool,
+}
+
+impl<'a> WarehouseSpec<'a> {
+    pub fn new(region: &'a str, priority: u32) -> WarehouseSpec<'a> {
+        WarehouseSpec { region, priority, active: true }
+    }
+}
+
+/// A handle bound to one role. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    role: Role,
+}
+
+impl Client {
+    pub(crate) fn new(shared: Arc<Shared>, role: Role) -> Client {
+        Client { shared, role }
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Refuses a call the role may not make (counting it) or a call on a closed engine.
+    fn permit(&self, operation: Operation) -> Result<&Shared> {
+        self.shared.ensure_open()?;
+        if !self.role.allows(operation) {
+            self.shared.counters.count_denied(self.role, operation);
+            return Err(Error::PermissionDenied { role: self.role, operation });
+        }
+        Ok(&self.shared)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Catalogue (admin)
+
+    pub fn add_warehouse(&self, code: &str, spec: WarehouseSpec<'_>) -> Result<WarehouseId> {
+        let shared = self.permit(Operation::AddWarehouse)?;
+        check_code("warehouse code", code)?;
+        check_code("region code", spec.region)?;
+        let (id, lsn) = shared.inventory.add_warehouse(&shared.log, code, spec.region, spec.priority, spec.active)?;
+        shared.log.wait_durable(lsn)?;
+        Ok(id)
+    }
+
+    /// Changes a warehouse's priority and whether new reservations may use it.
+    pub fn update_warehouse(&self, code: &str, priority: u32, active: bool) -> Result<()> {
+        let shared = self.permit(Operation::UpdateWarehouse)?;
+        check_code("warehouse code", code)?;
+        let lsn = shared.inventory.update_warehouse(&shared.log, code, priority, active)?;
+        shared.log.wait_durable(lsn)
+    }
+
+    pub fn add_sku(&self, code: &str, category: &str) -> Result<SkuId> {
+        let shared = self.permit(Operation::AddSku)?;
+        check_code("SKU code", code)?;
+        check_text("category", category, "CATEGORY_BYTES_MAX", CATEGORY_BYTES_MAX, true)?;
+        let (id, lsn) = shared.inventory.add_sku(&shared.log, code, category)?;
+        shared.log.wait_durable(lsn)?;
+        Ok(id)
+    }
+
+    /// Sets the safety buffer of one cell (`warehouse: Some`) or the SKU's default for all its
+    /// cells (`None`). `rule: None` removes it.
+    pub fn set_buffer(&self, sku: &str, warehouse: Option<&str>, rule: Option<BufferRule>) -> Result<()> {
+        let shared = self.permit(Operation::SetBuffer)?;
+        let sku = shared.inventory.sku_id(sku)?;
+        let warehouse = warehouse.map(|code| shared.inventory.warehouse_id(code)).transpose()?;
+        match rule {
+            Some(BufferRule::Percent(percent)) if percent > 100 => {
+                return Err(Error::invalid(format!("a buffer percentage must be 0..=100, not {percent}")));
+            }
+            Some(BufferRule::Units(units)) => check_units("buffer units", units, true)?,
+            _ => {}
+        }
+        let lsn = shared.inventory.set_buffer(&shared.log, sku, warehouse, rule)?;
+        shared.log.wait_durable(lsn)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Stock movements (warehouse)
+
+    /// A stocktake: on hand becomes exactly `on_hand` (never below what is reserved).
+    pub fn set_stock(&self, sku: &str, warehouse: &str, on_hand: u64) -> Result<StockLevels> {
+        check_units("on_hand", on_hand, true)?;
+        self.move_stock(Operation::SetStock, sku, warehouse, Movement::Set { on_hand })
+    }
+
+    /// Goods received: on hand grows by `qty`.
+    pub fn receive(&self, sku: &str, warehouse: &str, qty: u64) -> Result<StockLevels> {
+        check_units("qty", qty, false)?;
+        self.move_stock(Operation::Receive, sku, warehouse, Movement::Receive { qty })
+    }
+
+    /// A signed correction of on hand, with its reason (never below what is reserved).
+    pub fn adjust(&self, sku: &str, warehouse: &str, delta: i64, reason: &str) -> Result<StockLevels> {
+        if delta == 0 {
+            return Err(Error::invalid("an adjustment of 0 units changes nothing"));
+        }
+        check_units("delta", delta.unsigned_abs(), false)?;
+        check_text("reason", reason, "REASON_BYTES_MAX", REASON_BYTES_MAX, false)?;
+        self.move_stock(Operation::Adjust, sku, warehouse, Movement::Adjust { delta, reason: reason.into() })
+    }
+
+    /// Goods on their way: in transit grows by `qty` (not sellable yet).
+    pub fn expect_inbound(&self, sku: &str, warehouse: &str, qty: u64) -> Result<StockLevels> {
+        check_units("qty", qty, false)?;
+        self.move_stock(Operation::ExpectInbound, sku, warehouse, Movement::ExpectInbound { qty })
+    }
+
+    /// In-transit goods arrived: `qty` moves from in transit to on hand.
+    pub fn land_inbound(&self, sku: &str, warehouse: &str, qty: u64) -> Result<StockLevels> {
+        check_units("qty", qty, false)?;
+        self.move_stock(Operation::LandInbound, sku, warehouse, Movement::LandInbound { qty })
+    }
+
+    fn move_stock(&self, operation: Operation, sku: &str, warehouse: &str, movement: Movement<'_>) -> Result<StockLevels> {
+        let shared = self.permit(operation)?;
+        let sku = shared.inventory.sku_id(sku)?;
+        let warehouse = shared.inventory.warehouse_id(warehouse)?;
+        let (levels, lsn) = shared.inventory.move_stock(&shared.log, sku, warehouse, movement)?;
+        shared.log.wait_durable(lsn)?;
+        Ok(levels)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Reservations (orders)
+
+    /// Reserves every line or none, choosing warehouses (see [`crate::inventory::placement`]).
+    /// Idempotent by `order_id`: the same lines again return the first reservation
+    /// (`repeat: true`); other lines are a [`Error::DuplicateOrder`].
+    pub fn reserve(&self, order_id: &str, lines: &[(&str, u32)], options: &ReserveOptions<'_>) -> Result<Reservation> {
+        let shared = self.permit(Operation::Reserve)?;
+        let lines = resolve_lines(shared, lines)?;
+        self.reserve_resolved(shared, order_id, &lines, options)
+    }
+
+    /// [`Client::reserve`] with SKU ids (from [`Client::sku_id`]) instead of codes, for callers
+    /// that cache ids and want to skip the code lookup.
+    pub fn reserve_by_id(&self, order_id: &str, lines: &[(SkuId, u32)], options: &ReserveOptions<'_>) -> Result<Reservation> {
+        let shared = self.permit(Operation::Reserve)?;
+        for &(sku, _) in lines {
+            shared.inventory.check_sku(sku)?;
+        }
+        let lines = normalize_lines(lines.iter().copied())?;
+        self.reserve_resolved(shared, order_id, &lines, options)
+    }
+
+    /// Reserves many orders, each all-or-nothing on its own, and waits for durability once for
+    /// the whole batch: the bulk-load path. Results are in the order of `orders`.
+    pub fn reserve_many(&self, orders: &[OrderRequest<'_>]) -> Result<Vec<Result<Reservation>>> {
+        let shared = self.permit(Operation::Reserve)?;
+        let mut results = Vec::with_capacity(orders.len());
+        let mut last_lsn = 0;
+        for order in orders {
+            let result = resolve_lines(shared, order.lines)
+                .and_then(|lines| self.reserve_now(shared, order.order_id, &lines, &order.options));
+            if let Ok(reservation) = &result {
+                last_lsn = last_lsn.max(reservation.lsn);
+            }
+            results.push(result);
+        }
+        shared.log.wait_durable(last_lsn)?;
+        Ok(results)
+    }
+
+    fn reserve_resolved(&self, shared: &Shared, order_id: &str, lines: &[(SkuId, u32)], options: &ReserveOptions<'_>) -> Result<Reservation> {
+        let reservation = self.reserve_now(shared, order_id, lines, options)?;
+        shared.log.wait_durable(reservation.lsn)?;
+        Ok(reservation)
+    }
+
+    /// Validates and runs one reserve transaction, without waiting for durability.
+    fn reserve_now(&self, shared: &Shared, order_id: &str, lines: &[(SkuId, u32)], options: &ReserveOptions<'_>) -> Result<Reservation> {
+        check_order_id(order_id)?;
+        if let Some(region) = options.ship_to {
+            check_code("ship-to region", region)?;
+        }
+        let ttl_ms = match options.ttl_ms {
+            Some(0) => return Err(Error::invalid("a reservation TTL must be at least 1 ms")),
+            Some(ttl) if ttl > TTL_MS_MAX => {
+                return Err(Error::LimitExceeded { limit: "TTL_MS_MAX", what: "ttl_ms".into(), max: TTL_MS_MAX, actual: ttl });
+            }
+            Some(ttl) => Some(ttl),
+            None => shared.default_ttl_ms,
+        };
+        let request = ReserveRequest {
+            order_id,
+            lines,
+            ship_to: options.ship_to,
+            ttl_ms,
+            allow_split: options.allow_split,
+            now_ms: shared.clock.now_ms(),
+        };
+        let result = shared.inventory.reserve(&shared.log, &request);
+        match &result {
+            Ok(reservation) if reservation.repeat => Counters::bump(&shared.counters.reserve_repeats),
+            Err(Error::InsufficientStock { .. }) => Counters::bump(&shared.counters.reserves_refused),
+            Err(Error::DuplicateOrder { .. }) => Counters::bump(&shared.counters.duplicate_orders),
+            _ => {}
+        }
+        result
+    }
+
+    /// The goods left: the reservation's units leave on hand and reserved. Committing twice is
+    /// harmless (`changed: false`); committing a released or expired order is an
+    /// [`Error::IllegalTransition`].
+    pub fn commit(&self, order_id: &str) -> Result<Settled> {
+        self.settle(Operation::Commit, order_id, Settlement::Commit)
+    }
+
+    /// Cancelled: the reservation's units return to available. Releasing twice, or releasing an
+    /// expired order, is harmless (`changed: false`); releasing a committed order is an
+    /// [`Error::IllegalTransition`].
+    pub fn release(&self, order_id: &str) -> Result<Settled> {
+        self.settle(Operation::Release, order_id, Settlement::Release)
+    }
+
+    fn settle(&self, operation: Operation, order_id: &str, settlement: Settlement) -> Result<Settled> {
+        let shared = self.permit(operation)?;
+        check_order_id(order_id)?;
+        let (settled, _) = shared.inventory.settle(&shared.log, order_id, settlement, shared.clock.now_ms())?;
+        // A repeat waits too: the first settle may still be on its way to the disk.
+        shared.log.wait_durable(settled.lsn)?;
+        Ok(settled)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Reads
+
+    /// A SKU over every warehouse (the virtual warehouse).
+    pub fn stock(&self, sku: &str) -> Result<StockLevels> {
+        let shared = self.permit(Operation::ReadStock)?;
+        Ok(shared.inventory.stock(shared.inventory.sku_id(sku)?, None))
+    }
+
+    /// A SKU over the warehouses whose region code starts with `region_prefix`.
+    pub fn stock_in_region(&self, sku: &str, region_prefix: &str) -> Result<StockLevels> {
+        let shared = self.permit(Operation::ReadStock)?;
+        Ok(shared.inventory.stock(shared.inventory.sku_id(sku)?, Some(region_prefix)))
+    }
+
+    /// One cell; zeros if the SKU was never in that warehouse.
+    pub fn cell(&self, sku: &str, warehouse: &str) -> Result<StockLevels> {
+        let shared = self.permit(Operation::ReadStock)?;
+        let sku = shared.inventory.sku_id(sku)?;
+        let warehouse = shared.inventory.warehouse_id(warehouse)?;
+        Ok(shared.inventory.cell(sku, warehouse))
+    }
+
+    /// Every cell of a SKU, by warehouse.
+    pub fn cells(&self, sku: &str) -> Result<Vec<(Warehouse, StockLevels)>> {
+        let shared = self.permit(Operation::ReadStock)?;
+        let cells = shared.inventory.cells(shared.inventory.sku_id(sku)?);
+        Ok(cells
+            .into_iter()
+            .filter_map(|(id, levels)| shared.inventory.catalogue.warehouse(id).map(|w| (w, levels)))
+            .collect())
+    }
+
+    /// The reservation made under `order_id`, if any.
+    pub fn reservation(&self, order_id: &str) -> Result<Option<Reservation>> {
+        let shared = self.permit(Operation::ReadStock)?;
+        check_order_id(order_id)?;
+        Ok(shared.inventory.reservation(order_id))
+    }
+
+    pub fn warehouses(&self) -> Result<Vec<Warehouse>> {
+        let shared = self.permit(Operation::ReadCatalogue)?;
+        Ok(shared.inventory.catalogue.warehouse_list())
+    }
+
+    pub fn skus(&self) -> Result<Vec<Sku>> {
+        let shared = self.permit(Operation::ReadCatalogue)?;
+        Ok(shared.inventory.catalogue.skus())
+    }
+
+    pub fn sku_id(&self, code: &str) -> Result<SkuId> {
+        let shared = self.permit(Operation::ReadCatalogue)?;
+        shared.inventory.sku_id(code)
+    }
+
+    pub fn sku(&self, id: SkuId) -> Result<Sku> {
+        let shared = self.permit(Operation::ReadCatalogue)?;
+        shared.inventory.catalogue.sku(id).ok_or_else(|| Error::UnknownSku { sku: format!("#{}", id.0) })
+    }
+
+    pub fn warehouse(&self, id: WarehouseId) -> Result<Warehouse> {
+        let shared = self.permit(Operation::ReadCatalogue)?;
+        shared
+            .inventory
+            .catalogue
+            .warehouse(id)
+            .ok_or_else(|| Error::UnknownWarehouse { warehouse: format!("#{}", id.0) })
+    }
+}
+
+fn resolve_lines(shared: &Shared, lines: &[(&str, u32)]) -> Result<OrderLines> {
+    if lines.len() > ORDER_LINES_MAX {
+        return Err(Error::LimitExceeded {
+            limit: "ORDER_LINES_MAX",
+            what: "the number of order lines".into(),
+            max: ORDER_LINES_MAX as u64,
+            actual: lines.len() as u64,
+        });
+    }
+    let mut resolved: SmallVec<[(SkuId, u32); 4]> = SmallVec::with_capacity(lines.len());
+    for &(code, qty) in lines {
+        resolved.push((shared.inventory.sku_id(code)?, qty));
+    }
+    normalize_lines(resolved)
+}
+
+/// Sums duplicate SKUs and sorts by SKU id, checking counts and quantities.
+fn normalize_lines(lines: impl IntoIterator<Item = (SkuId, u32)>) -> Result<OrderLines> {
+    let mut normalized = OrderLines::new();
+    let mut count = 0usize;
+    for (sku, qty) in lines {
+        count += 1;
+        if qty == 0 {
+            return Err(Error::invalid(format!("order line for SKU #{} has quantity 0", sku.0)));
+        }
+        match normalized.iter_mut().find(|(seen, _)| *seen == sku) {
+            Some((_, total)) => *total = total.saturating_add(qty),
+            None => normalized.push((sku, qty)),
+        }
+    }
+    if count == 0 {
+        return Err(Error::invalid("an order needs at least one line"));
+    }
+    if count > ORDER_LINES_MAX {
+        return Err(Error::LimitExceeded {
+            limit: "ORDER_LINES_MAX",
+            what: "the number of order lines".into(),
+            max: ORDER_LINES_MAX as u64,
+            actual: count as u64,
+        });
+    }
+    if let Some(&(sku, qty)) = normalized.iter().find(|(_, qty)| *qty > LINE_QTY_MAX) {
+        return Err(Error::LimitExceeded {
+            limit: "LINE_QTY_MAX",
+            what: format!("the quantity of SKU #{}", sku.0),
+            max: u64::from(LINE_QTY_MAX),
+            actual: u64::from(qty),
+        });
+    }
+    normalized.sort_unstable();
+    Ok(normalized)
+}
+
+fn check_order_id(order_id: &str) -> Result<()> {
+    check_text("order id", order_id, "ORDER_ID_BYTES_MAX", ORDER_ID_BYTES_MAX, false)
+}
+
+/// Codes (SKU, warehouse, region): non-empty, at most `CODE_BYTES_MAX` bytes, no whitespace or
+/// control characters (so "SKU-1" and "SKU-1 " can never be two different things).
+fn check_code(what: &str, code: &str) -> Result<()> {
+    check_text(what, code, "CODE_BYTES_MAX", CODE_BYTES_MAX, false)?;
+    if code.chars().any(char::is_whitespace) {
+        return Err(Error::invalid(format!("{what} {code:?} contains whitespace")));
+    }
+    Ok(())
+}
+
+fn check_text(what: &str, text: &str, limit: &'static str, max_bytes: usize, allow_empty: bool) -> Result<()> {
+    if text.is_empty() && !allow_empty {
+        return Err(Error::invalid(format!("{what} is empty")));
+    }
+    if text.len() > max_bytes {
+        return Err(Error::LimitExceeded {
+            limit,
+            what: format!("the length of {what}"),
+            max: max_bytes as u64,
+            actual: text.len() as u64,
+        });
+    }
+    if text.chars().any(char::is_control) {
+        return Err(Error::invalid(format!("{what} {text:?} contains control characters")));
+    }
+    Ok(())
+}
+
+fn check_units(what: &str, units: u64, allow_zero: bool) -> Result<()> {
+    if units == 0 && !allow_zero {
+        return Err(Error::invalid(format!("{what} must be at least 1")));
+    }
+    if units > CELL_UNITS_MAX {
+        return Err(Error::LimitExceeded { limit: "CELL_UNITS_MAX", what: what.into(), max: CELL_UNITS_MAX, actual: units });
+    }
+    Ok(())
+}

@@ -1,0 +1,558 @@
+//! The engine handle: opening a data directory (lock, checkpoint, replay), the background
+//! worker (interval flushes, spare segments, checkpoints, expiry sweeps), and closing.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use crate::client::Client;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::faults::Faults;
+use crate::ids::Lsn;
+use crate::inventory::{Inventory, InvariantReport, PrefixDistance, RegionDistance};
+use crate::limits::{SEGMENT_BYTES_MAX, SEGMENT_BYTES_MIN, STRIPES_MAX, STRIPES_MIN, TTL_MS_MAX};
+use crate::log::checkpoint;
+use crate::log::recovery::{self, TornTail};
+use crate::log::writer::MappedLog;
+use crate::log::{Log, SyncMode};
+use crate::metrics::{Counters, Metrics};
+use crate::role::{Operation, Role};
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::{Condvar, Mutex};
+
+const LOCK_FILE: &str = "LOCK";
+
+/// How an engine is opened. Build with `EngineOptions::default()` and the setters.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    pub sync: SyncMode,
+    pub clock: Arc<dyn Clock>,
+    /// Lock stripes (a power of two). More stripes, fewer SKUs sharing a lock.
+    pub stripes: usize,
+    /// Size of each preallocated log segment.
+    pub segment_bytes: u64,
+    /// Write a checkpoint after this many log bytes; 0 turns automatic checkpoints off.
+    pub checkpoint_every_bytes: u64,
+    /// How often the worker expires due reservations (with a real clock; a manual clock
+    /// expires when advanced).
+    pub expiry_sweep: Duration,
+    /// TTL of reservations whose caller gives none; `None`: they never expire.
+    pub default_ttl_ms: Option<u64>,
+    pub region_distance: Arc<dyn RegionDistance>,
+    /// Injected storage failures (tests; inert without the `fault-injection` feature).
+    pub faults: Arc<Faults>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            sync: SyncMode::Always,
+            clock: Arc::new(SystemClock),
+            stripes: 4096,
+            segment_bytes: 64 << 20,
+            checkpoint_every_bytes: 256 << 20,
+            expiry_sweep: Duration::from_secs(1),
+            default_ttl_ms: Some(30 * 60 * 1000),
+            region_distance: Arc::new(PrefixDistance),
+            faults: Arc::new(Faults::default()),
+        }
+    }
+}
+
+impl EngineOptions {
+    pub fn sync(mut self, sync: SyncMode) -> EngineOptions {
+        self.sync = sync;
+        self
+    }
+
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> EngineOptions {
+        self.clock = clock;
+        self
+    }
+
+    pub fn stripes(mut self, stripes: usize) -> EngineOptions {
+        self.stripes = stripes;
+        self
+    }
+
+    pub fn segment_bytes(mut self, segment_bytes: u64) -> EngineOptions {
+        self.segment_bytes = segment_bytes;
+        self
+    }
+
+    pub fn checkpoint_every_bytes(mut self, bytes: u64) -> EngineOptions {
+        self.checkpoint_every_bytes = bytes;
+        self
+    }
+
+    pub fn expiry_sweep(mut self, every: Duration) -> EngineOptions {
+        self.expiry_sweep = every;
+        self
+    }
+
+    pub fn default_ttl_ms(mut self, ttl_ms: Option<u64>) -> EngineOptions {
+        self.default_ttl_ms = ttl_ms;
+        self
+    }
+
+    pub fn region_distance(mut self, distance: Arc<dyn RegionDistance>) -> EngineOptions {
+        self.region_distance = distance;
+        self
+    }
+
+    pub fn faults(mut self, faults: Arc<Faults>) -> EngineOptions {
+        self.faults = faults;
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !self.stripes.is_power_of_two() || !(STRIPES_MIN..=STRIPES_MAX).contains(&self.stripes) {
+            return Err(Error::invalid(format!(
+                "stripes must be a power of two in {STRIPES_MIN}..={STRIPES_MAX}, not {}",
+                self.stripes
+            )));
+        }
+        if !(SEGMENT_BYTES_MIN..=SEGMENT_BYTES_MAX).contains(&self.segment_bytes) {
+            return Err(Error::invalid(format!(
+                "segment_bytes must be in {SEGMENT_BYTES_MIN}..={SEGMENT_BYTES_MAX}, not {}",
+                self.segment_bytes
+            )));
+        }
+        if let SyncMode::Interval(every) = self.sync {
+            if every.is_zero() {
+                return Err(Error::invalid("the sync interval must be at least 1 ms"));
+            }
+        }
+        if let Some(ttl) = self.default_ttl_ms {
+            if ttl == 0 || ttl > TTL_MS_MAX {
+                return Err(Error::invalid(format!("default_ttl_ms must be in 1..={TTL_MS_MAX}, not {ttl}")));
+            }
+        }
+        if self.expiry_sweep.is_zero() {
+            return Err(Error::invalid("expiry_sweep must be at least 1 ms"));
+        }
+        Ok(())
+    }
+}
+
+/// What opening a data directory found and did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    /// The LSN of the checkpoint loaded (0: none).
+    pub checkpoint_lsn: Lsn,
+    /// Checkpoint files that failed verification and were passed over for an older one.
+    pub damaged_checkpoints: Vec<PathBuf>,
+    pub records_replayed: u64,
+    /// Where the log was cut, if its tail was torn.
+    pub torn_tail: Option<TornTail>,
+    /// The last LSN in the log after recovery.
+    pub last_lsn: Lsn,
+    pub duration: Duration,
+}
+
+/// What a checkpoint did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointReport {
+    pub lsn: Lsn,
+    pub path: Option<PathBuf>,
+    pub bytes: u64,
+    pub segments_removed: usize,
+    /// How long transactions were paused while the state was copied.
+    pub pause: Duration,
+    pub duration: Duration,
+}
+
+/// The engine. Cheap to clone (a shared handle); share it between threads freely.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) inventory: Inventory,
+    pub(crate) log: Log,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) counters: Counters,
+    pub(crate) default_ttl_ms: Option<u64>,
+    closed: AtomicBool,
+    dir: Option<PathBuf>,
+    lock_file: Mutex<Option<File>>,
+    recovery: RecoveryReport,
+    checkpoint_every_bytes: u64,
+    expiry_sweep: Duration,
+    /// Serialises checkpoints; holds the log byte count at the last one.
+    checkpoint_state: Mutex<u64>,
+    worker: Arc<WorkerSignal>,
+}
+
+/// Shared between the engine and its worker thread, which holds no strong reference to the
+/// engine while it sleeps, so dropping the last handle really drops the engine.
+#[derive(Default)]
+struct WorkerSignal {
+    state: Mutex<WorkerState>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct WorkerState {
+    stop: bool,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Engine {
+    /// Opens (creating if needed) the data directory `path`: takes its lock, loads the newest
+    /// valid checkpoint, replays the log after it, and cuts a torn tail.
+    pub fn open(path: impl AsRef<Path>, options: EngineOptions) -> Result<Engine> {
+        let started = Instant::now();
+        options.validate()?;
+        let dir = path.as_ref().to_path_buf();
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "creating data directory", e))?;
+        let lock_file = lock_directory(&dir)?;
+        checkpoint::remove_temporaries(&dir)?;
+
+        let inventory = Inventory::new(options.stripes, options.region_distance.clone());
+        let mut report = RecoveryReport::default();
+        for (lsn, path) in checkpoint::list(&dir)? {
+            match checkpoint::read(&path) {
+                Ok((_, payload)) => {
+                    let image = postcard::from_bytes(&payload).map_err(|e| {
+                        Error::corruption(&path, 32, format!("checkpoint does not decode: {e}"))
+                    })?;
+                    inventory.restore(image);
+                    report.checkpoint_lsn = lsn;
+                    break;
+                }
+                Err(Error::Corruption { .. }) => report.damaged_checkpoints.push(path),
+                Err(other) => return Err(other),
+            }
+        }
+        let replayed = recovery::replay(&dir, report.checkpoint_lsn, true, |lsn, record| inventory.apply(lsn, record))?;
+        report.records_replayed = replayed.records_replayed;
+        report.torn_tail = replayed.torn_tail.clone();
+        let mapped = MappedLog::open(&dir, &replayed, options.segment_bytes, options.faults.clone())?;
+        let log = Log::from_mapped(mapped, options.sync);
+        report.last_lsn = log.last_lsn();
+        report.duration = started.elapsed();
+        if let Some(torn) = &report.torn_tail {
+            tracing::warn!(path = %torn.path.display(), offset = torn.offset, reason = torn.reason, "cut a torn log tail");
+        }
+        Ok(Engine::start(inventory, log, &options, Some(dir), Some(lock_file), report))
+    }
+
+    /// An engine that keeps everything in memory and writes nothing: for tests, examples and
+    /// simulations where nothing needs to survive the process.
+    pub fn open_in_memory(options: EngineOptions) -> Result<Engine> {
+        options.validate()?;
+        let inventory = Inventory::new(options.stripes, options.region_distance.clone());
+        let log = Log::in_memory(options.sync);
+        Ok(Engine::start(inventory, log, &options, None, None, RecoveryReport::default()))
+    }
+
+    fn start(
+        inventory: Inventory,
+        log: Log,
+        options: &EngineOptions,
+        dir: Option<PathBuf>,
+        lock_file: Option<File>,
+        recovery: RecoveryReport,
+    ) -> Engine {
+        let bytes_now = log.stats().bytes_appended;
+        let shared = Arc::new(Shared {
+            inventory,
+            log,
+            clock: options.clock.clone(),
+            counters: Counters::new(),
+            default_ttl_ms: options.default_ttl_ms,
+            closed: AtomicBool::new(false),
+            dir,
+            lock_file: Mutex::new(lock_file),
+            recovery,
+            checkpoint_every_bytes: options.checkpoint_every_bytes,
+            expiry_sweep: options.expiry_sweep,
+            checkpoint_state: Mutex::new(bytes_now),
+            worker: Arc::new(WorkerSignal::default()),
+        });
+        spawn_worker(&shared);
+        Engine { shared }
+    }
+
+    /// A client acting with `role`'s permissions.
+    pub fn client(&self, role: Role) -> Client {
+        Client::new(self.shared.clone(), role)
+    }
+
+    /// The data directory, or `None` for an in-memory engine.
+    pub fn path(&self) -> Option<&Path> {
+        self.shared.dir.as_deref()
+    }
+
+    pub fn sync_mode(&self) -> SyncMode {
+        self.shared.log.sync_mode()
+    }
+
+    pub fn recovery(&self) -> &RecoveryReport {
+        &self.shared.recovery
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.shared.clock.now_ms()
+    }
+
+    pub fn last_lsn(&self) -> Lsn {
+        self.shared.log.last_lsn()
+    }
+
+    pub fn durable_lsn(&self) -> Lsn {
+        self.shared.log.durable_lsn()
+    }
+
+    /// Writes a checkpoint now and removes the log segments it covers.
+    pub fn checkpoint(&self) -> Result<CheckpointReport> {
+        self.shared.ensure_open()?;
+        self.shared.checkpoint()
+    }
+
+    /// Expires every reservation whose TTL has passed; returns how many expired.
+    pub fn expire_due(&self) -> Result<usize> {
+        self.shared.ensure_open()?;
+        self.shared.expire_due()
+    }
+
+    /// Moves a manual clock forward and expires what came due. An error for a real clock.
+    pub fn advance_time(&self, by: Duration) -> Result<usize> {
+        self.shared.ensure_open()?;
+        let delta_ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        if self.shared.clock.advance_ms(delta_ms).is_none() {
+            return Err(Error::invalid("advance_time needs an engine opened with a manual clock"));
+        }
+        self.shared.expire_due()
+    }
+
+    /// Checks every stock and reservation invariant over the whole state.
+    pub fn check_invariants(&self) -> Result<InvariantReport> {
+        self.shared.inventory.check_invariants().map_err(Error::internal)
+    }
+
+    pub fn metrics(&self) -> Metrics {
+        let shared = &self.shared;
+        let counts = shared.inventory.counts();
+        let log = shared.log.stats();
+        let mut permission_denied = Vec::new();
+        for role in Role::ALL {
+            for operation in Operation::ALL {
+                let count = shared.counters.denied(role, operation);
+                if count > 0 {
+                    permission_denied.push((role, operation, count));
+                }
+            }
+        }
+        Metrics {
+            skus: counts.skus,
+            warehouses: counts.warehouses,
+            reservations_made: counts.reservations_made,
+            reservations_held: counts.held,
+            reservations_committed: counts.committed,
+            reservations_released: counts.released,
+            reservations_expired: counts.expired,
+            reserves_refused: Counters::get(&shared.counters.reserves_refused),
+            reserve_repeats: Counters::get(&shared.counters.reserve_repeats),
+            duplicate_orders: Counters::get(&shared.counters.duplicate_orders),
+            permission_denied_total: permission_denied.iter().map(|(_, _, n)| n).sum(),
+            permission_denied,
+            log_last_lsn: shared.log.last_lsn(),
+            log_durable_lsn: shared.log.durable_lsn(),
+            log_records_appended: log.records_appended,
+            log_bytes_appended: log.bytes_appended,
+            log_flushes: shared.log.flushes(),
+            log_segments: log.segments,
+            checkpoints: Counters::get(&shared.counters.checkpoints),
+        }
+    }
+
+    /// Stops the worker, makes the log durable and releases the directory lock. Every later
+    /// call through this engine or its clients returns [`Error::Closed`].
+    pub fn close(&self) -> Result<()> {
+        if self.shared.closed.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        stop_worker(&self.shared);
+        let flushed = if self.shared.log.is_poisoned() { Ok(0) } else { self.shared.log.flush() };
+        self.shared.lock_file.lock().take();
+        flushed.map(|_| ())
+    }
+}
+
+impl Shared {
+    pub(crate) fn ensure_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) { Err(Error::Closed) } else { Ok(()) }
+    }
+
+    fn expire_due(&self) -> Result<usize> {
+        let now = self.clock.now_ms();
+        let (expired, last_lsn) = self.inventory.expire_due(&self.log, now)?;
+        if expired > 0 {
+            self.log.wait_durable(last_lsn)?;
+        }
+        Ok(expired)
+    }
+
+    fn checkpoint(&self) -> Result<CheckpointReport> {
+        let started = Instant::now();
+        let mut bytes_at_last = self.checkpoint_state.lock();
+        let (Some(dir), Some(mapped)) = (&self.dir, self.log.mapped()) else {
+            return Ok(CheckpointReport {
+                lsn: self.log.last_lsn(),
+                path: None,
+                bytes: 0,
+                segments_removed: 0,
+                pause: Duration::ZERO,
+                duration: started.elapsed(),
+            });
+        };
+        // Start a new segment first, so that every older one is wholly covered by this
+        // checkpoint and can be removed after it.
+        mapped.prepare_spare()?;
+        mapped.roll_over_now()?;
+        let paused = Instant::now();
+        let (lsn, image) = self.inventory.snapshot(&self.log);
+        let pause = paused.elapsed();
+        // The checkpoint may only stand in for log records that are themselves durable.
+        self.log.flush()?;
+        let payload = postcard::to_stdvec(&image).map_err(|e| Error::internal(format!("encoding checkpoint: {e}")))?;
+        drop(image);
+        let (path, bytes) = checkpoint::write(dir, lsn, &payload)?;
+        for (older, older_path) in checkpoint::list(dir)? {
+            if older < lsn {
+                fs::remove_file(&older_path).map_err(|e| Error::io(&older_path, "removing an old checkpoint", e))?;
+            }
+        }
+        let segments_removed = mapped.remove_segments_through(lsn)?;
+        *bytes_at_last = self.log.stats().bytes_appended;
+        Counters::bump(&self.counters.checkpoints);
+        Ok(CheckpointReport { lsn, path: Some(path), bytes, segments_removed, pause, duration: started.elapsed() })
+    }
+
+    /// One round of background work; returns when the next round is due.
+    fn background_round(&self, last_flush: &mut Instant, last_sweep: &mut Instant) {
+        if let SyncMode::Interval(every) = self.log.sync_mode() {
+            if last_flush.elapsed() >= every && !self.log.is_poisoned() {
+                if let Err(error) = self.log.flush() {
+                    tracing::error!(%error, "interval flush failed; the engine now refuses writes");
+                }
+                *last_flush = Instant::now();
+            }
+        }
+        if let Some(mapped) = self.log.mapped() {
+            if mapped.wants_spare() {
+                if let Err(error) = mapped.prepare_spare() {
+                    tracing::warn!(%error, "could not preallocate the next log segment");
+                }
+            }
+            let due = self.checkpoint_every_bytes > 0
+                && self.log.stats().bytes_appended.saturating_sub(*self.checkpoint_state.lock()) >= self.checkpoint_every_bytes;
+            if due && !self.log.is_poisoned() {
+                if let Err(error) = self.checkpoint() {
+                    tracing::warn!(%error, "automatic checkpoint failed");
+                }
+            }
+        }
+        if !self.clock.is_manual() && last_sweep.elapsed() >= self.expiry_sweep && !self.log.is_poisoned() {
+            if let Err(error) = self.expire_due() {
+                tracing::warn!(%error, "expiry sweep failed");
+            }
+            *last_sweep = Instant::now();
+        }
+    }
+
+    fn worker_tick(&self) -> Duration {
+        let mut tick = Duration::from_millis(10);
+        if let SyncMode::Interval(every) = self.log.sync_mode() {
+            tick = tick.min(every);
+        }
+        tick
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // An engine dropped without `close`: stop the worker and make what was written durable.
+        if !self.closed.load(Ordering::Acquire) {
+            stop_worker(self);
+            if !self.log.is_poisoned() {
+                let _ = self.log.flush();
+            }
+        }
+    }
+}
+
+fn lock_directory(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, "opening lock file", e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked { path: dir.to_path_buf() }),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, "locking data directory", e)),
+    }
+}
+
+#[cfg(not(loom))]
+fn spawn_worker(shared: &Arc<Shared>) {
+    let needs_worker = shared.log.mapped().is_some() || !shared.clock.is_manual();
+    if !needs_worker {
+        return;
+    }
+    let weak: Weak<Shared> = Arc::downgrade(shared);
+    let signal = shared.worker.clone();
+    let tick = shared.worker_tick();
+    let handle = std::thread::Builder::new()
+        .name("allot-worker".into())
+        .spawn(move || worker_loop(weak, &signal, tick))
+        .expect("spawning the engine's worker thread");
+    shared.worker.state.lock().handle = Some(handle);
+}
+
+#[cfg(loom)]
+fn spawn_worker(_shared: &Arc<Shared>) {
+    // Loom models drive expiry and flushing themselves; loom cannot model a free-running thread.
+}
+
+#[cfg(not(loom))]
+fn worker_loop(weak: Weak<Shared>, signal: &WorkerSignal, tick: Duration) {
+    let mut last_flush = Instant::now();
+    let mut last_sweep = Instant::now();
+    loop {
+        {
+            let mut state = signal.state.lock();
+            if state.stop {
+                return;
+            }
+            signal.wake.wait_for(&mut state, tick);
+            if state.stop {
+                return;
+            }
+        }
+        let Some(shared) = weak.upgrade() else { return };
+        shared.background_round(&mut last_flush, &mut last_sweep);
+    }
+}
+
+fn stop_worker(shared: &Shared) {
+    let handle = {
+        let mut state = shared.worker.state.lock();
+        state.stop = true;
+        state.handle.take()
+    };
+    shared.worker.wake.notify_all();
+    if let Some(handle) = handle {
+        if handle.thread().id() != std::thread::current().id() {
+            let _ = handle.join();
+        }
+    }
+}

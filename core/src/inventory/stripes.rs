@@ -1,0 +1,174 @@
+//! Lock striping: one transaction per SKU at a time, many SKUs in parallel.
+//!
+//! SKU `s` lives in stripe `s mod N` (N a power of two) at slot `s / N`. A stripe's mutex owns
+//! the stock of all its SKUs, so holding the stripe is the only way to touch them. A transaction
+//! over several SKUs locks their stripes in ascending stripe order, which is a total order every
+//! transaction follows, so two transactions can never wait for each other in a cycle.
+//!
+//! **Invariant:** no stripe is held across a log sync, a callback into user code, or a file
+//! allocation (the log preallocates segments ahead of need for exactly this reason).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use crossbeam_utils::CachePadded;
+use smallvec::SmallVec;
+
+use crate::ids::{SkuId, WarehouseId};
+use crate::inventory::cell::{BufferRule, Cell};
+use crate::sync::{Mutex, MutexGuard};
+
+/// The stock of one SKU: one cell per warehouse that ever held it, sorted by warehouse.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SkuStock {
+    pub(crate) default_buffer: Option<BufferRule>,
+    pub(crate) cells: Vec<Cell>,
+}
+
+impl SkuStock {
+    pub(crate) fn cell(&self, warehouse: WarehouseId) -> Option<&Cell> {
+        self.cells.binary_search_by_key(&warehouse, |c| c.warehouse).ok().map(|i| &self.cells[i])
+    }
+
+    pub(crate) fn cell_mut(&mut self, warehouse: WarehouseId) -> Option<&mut Cell> {
+        self.cells.binary_search_by_key(&warehouse, |c| c.warehouse).ok().map(|i| &mut self.cells[i])
+    }
+
+    /// The cell for `warehouse`, created empty if this SKU was never there.
+    pub(crate) fn cell_or_insert(&mut self, warehouse: WarehouseId) -> &mut Cell {
+        let index = match self.cells.binary_search_by_key(&warehouse, |c| c.warehouse) {
+            Ok(index) => index,
+            Err(index) => {
+                self.cells.insert(index, Cell::new(warehouse));
+                index
+            }
+        };
+        &mut self.cells[index]
+    }
+}
+
+/// A reservation's expiry, queued in the stripe of its order's first SKU.
+pub(crate) type ExpiryEntry = Reverse<(u64, Arc<str>)>;
+
+/// What one lock protects.
+#[derive(Default)]
+pub(crate) struct Stripe {
+    skus: Vec<SkuStock>,
+    /// Reservations homed here, by expiry time (min-heap). Entries of reservations that were
+    /// settled before expiring are dropped when they come due.
+    pub(crate) expiries: BinaryHeap<ExpiryEntry>,
+    /// Reservations made in this stripe: counted under the lock, so counting costs nothing.
+    pub(crate) reservations_made: u64,
+}
+
+pub(crate) struct Stripes {
+    stripes: Box<[CachePadded<Mutex<Stripe>>]>,
+    mask: u32,
+    shift: u32,
+}
+
+impl Stripes {
+    /// `count` must be a power of two.
+    pub(crate) fn new(count: usize) -> Stripes {
+        assert!(count.is_power_of_two(), "stripe count must be a power of two");
+        Stripes {
+            stripes: (0..count).map(|_| CachePadded::new(Mutex::new(Stripe::default()))).collect(),
+            mask: (count - 1) as u32,
+            shift: count.trailing_zeros(),
+        }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.stripes.len()
+    }
+
+    pub(crate) fn stripe_of(&self, sku: SkuId) -> usize {
+        (sku.0 & self.mask) as usize
+    }
+
+    fn slot_of(&self, sku: SkuId) -> usize {
+        (sku.0 >> self.shift) as usize
+    }
+
+    pub(crate) fn lock_stripe(&self, stripe: usize) -> MutexGuard<'_, Stripe> {
+        self.stripes[stripe].lock()
+    }
+
+    /// Locks the stripe of one SKU.
+    pub(crate) fn lock(&self, sku: SkuId) -> StripeGuards<'_> {
+        let stripe = self.stripe_of(sku);
+        let mut guards = SmallVec::new();
+        guards.push((stripe, self.stripes[stripe].lock()));
+        StripeGuards { stripes: self, guards }
+    }
+
+    /// Locks the stripes of `skus` (any order, duplicates allowed) in ascending stripe order.
+    pub(crate) fn lock_many(&self, skus: impl IntoIterator<Item = SkuId>) -> StripeGuards<'_> {
+        let mut indexes: SmallVec<[usize; 8]> = skus.into_iter().map(|sku| self.stripe_of(sku)).collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let guards = indexes.into_iter().map(|stripe| (stripe, self.stripes[stripe].lock())).collect();
+        StripeGuards { stripes: self, guards }
+    }
+
+    /// Locks every stripe in ascending order: nothing else touches stock until they drop.
+    pub(crate) fn lock_all(&self) -> Vec<MutexGuard<'_, Stripe>> {
+        self.stripes.iter().map(|stripe| stripe.lock()).collect()
+    }
+
+    /// Gives a new SKU (the next id) its place. Caller holds the catalogue's change lock.
+    pub(crate) fn push_sku(&self, sku: SkuId) {
+        let mut stripe = self.stripes[self.stripe_of(sku)].lock();
+        debug_assert_eq!(stripe.skus.len(), self.slot_of(sku));
+        stripe.skus.push(SkuStock::default());
+    }
+
+    /// The stock of `sku` inside a held stripe.
+    pub(crate) fn stock_in<'s>(&self, stripe: &'s Stripe, sku: SkuId) -> &'s SkuStock {
+        &stripe.skus[self.slot_of(sku)]
+    }
+
+    pub(crate) fn stock_in_mut<'s>(&self, stripe: &'s mut Stripe, sku: SkuId) -> &'s mut SkuStock {
+        &mut stripe.skus[self.slot_of(sku)]
+    }
+
+    /// Replaces a SKU's stock wholesale (loading a checkpoint).
+    pub(crate) fn restore_sku(&self, sku: SkuId, stock: SkuStock) {
+        let mut stripe = self.stripes[self.stripe_of(sku)].lock();
+        let slot = self.slot_of(sku);
+        if stripe.skus.len() <= slot {
+            stripe.skus.resize_with(slot + 1, SkuStock::default);
+        }
+        stripe.skus[slot] = stock;
+    }
+}
+
+/// Held stripes of one transaction, released together when dropped.
+pub(crate) struct StripeGuards<'a> {
+    stripes: &'a Stripes,
+    guards: SmallVec<[(usize, MutexGuard<'a, Stripe>); 4]>,
+}
+
+impl StripeGuards<'_> {
+    fn position(&self, sku: SkuId) -> usize {
+        let stripe = self.stripes.stripe_of(sku);
+        self.guards.iter().position(|(index, _)| *index == stripe).expect("the SKU's stripe is held")
+    }
+
+    pub(crate) fn stock(&self, sku: SkuId) -> &SkuStock {
+        let position = self.position(sku);
+        self.stripes.stock_in(&self.guards[position].1, sku)
+    }
+
+    pub(crate) fn stock_mut(&mut self, sku: SkuId) -> &mut SkuStock {
+        let position = self.position(sku);
+        self.stripes.stock_in_mut(&mut self.guards[position].1, sku)
+    }
+
+    /// The held stripe of `sku`, for its expiry queue and counters.
+    pub(crate) fn stripe_mut(&mut self, sku: SkuId) -> &mut Stripe {
+        let position = self.position(sku);
+        &mut self.guards[position].1
+    }
+}

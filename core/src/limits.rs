@@ -1,0 +1,57 @@
+//! Every limit the engine enforces, with the reason it exists.
+//!
+//! A limit is checked where input enters the engine (the `Client` methods) and reported as
+//! [`Error::LimitExceeded`](crate::Error::LimitExceeded) naming the limit, so a caller can tell
+//! which one it ran into. Units are last in every name.
+
+/// Longest SKU, warehouse or region code, in bytes. Codes come from channel and ERP systems and
+/// are logged with every catalogue record; 64 bytes covers every marketplace code format seen.
+pub const CODE_BYTES_MAX: usize = 64;
+
+/// Longest category name, in bytes.
+pub const CATEGORY_BYTES_MAX: usize = 64;
+
+/// Longest order id, in bytes. Order ids are stored with every reservation and logged with every
+/// reserve, commit and release record, so they are kept short.
+pub const ORDER_ID_BYTES_MAX: usize = 64;
+
+/// Longest reason text for a stock adjustment, in bytes.
+pub const REASON_BYTES_MAX: usize = 256;
+
+/// Most lines in one order. An order locks one stripe per distinct SKU, in ascending order, for
+/// the whole check-and-apply; a bound keeps that critical section short.
+pub const ORDER_LINES_MAX: usize = 128;
+
+/// Largest quantity on one order line, in units.
+pub const LINE_QTY_MAX: u32 = 1_000_000_000;
+
+/// Largest number of units one stock cell may hold in any of its counters (on hand, reserved,
+/// in transit, buffer). Far below `u64::MAX`, so sums over many warehouses cannot overflow.
+pub const CELL_UNITS_MAX: u64 = 1_000_000_000_000_000;
+
+/// Most SKUs in one engine. SKU ids are dense `u32`s indexing the stripes' arrays.
+pub const SKUS_MAX: u32 = 50_000_000;
+
+/// Most warehouses in one engine. A reservation considers every active warehouse for every
+/// order, so this bounds the work of warehouse choice.
+pub const WAREHOUSES_MAX: u16 = 1024;
+
+/// Longest reservation lifetime, in milliseconds (400 days). Beyond that a hold is not a
+/// reservation but an allocation, and an absurd TTL is more likely a unit mistake.
+pub const TTL_MS_MAX: u64 = 400 * 24 * 3600 * 1000;
+
+/// Largest encoded log record payload, in bytes. The longest legal order (128 lines with 64-byte
+/// codes resolved to ids) encodes to well under 4 KiB; the headroom covers catalogue records.
+pub const RECORD_BYTES_MAX: usize = 64 * 1024;
+
+/// Smallest and largest log segment, in bytes. A segment must hold several of the largest
+/// records; the upper bound keeps the mapping within what one preallocation should take.
+pub const SEGMENT_BYTES_MIN: u64 = 256 * 1024;
+pub const SEGMENT_BYTES_MAX: u64 = 1 << 32;
+
+/// Number of lock stripes: a power of two between these bounds.
+pub const STRIPES_MIN: usize = 1;
+pub const STRIPES_MAX: usize = 1 << 20;
+
+/// Largest region distance a custom distance may report; keeps sort keys small.
+pub const REGION_DISTANCE_MAX: u32 = 1_000_000;

@@ -1,0 +1,176 @@
+//! The write-ahead log: every state change is a record here before anyone is told it happened.
+//!
+//! Records are appended to memory-mapped, preallocated segment files (`writer`, `segment`) in
+//! frames with a length, CRC32C and LSN (`frame`); the payload is a postcard-encoded
+//! [`Record`]. [`SyncMode`] says when an append counts as durable; in `Always` mode concurrent
+//! writers share flushes (`group_commit`). Checkpoints (`checkpoint`) hold the whole state at
+//! one LSN; recovery (`recovery`) replays what follows and cuts a torn tail.
+//!
+//! An engine without a directory uses a memory-only log: the same LSNs and the same group
+//! commit protocol, with nothing written. The loom models run on it.
+
+pub(crate) mod checkpoint;
+pub(crate) mod frame;
+pub(crate) mod group_commit;
+pub mod record;
+pub(crate) mod recovery;
+pub(crate) mod segment;
+pub(crate) mod writer;
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::ids::Lsn;
+use crate::sync::Mutex;
+use crate::sync::atomic::{AtomicBool, Ordering};
+
+pub use self::record::{Movement, Record, Settlement};
+pub use self::recovery::TornTail;
+pub use self::writer::LogStats;
+
+use self::group_commit::GroupCommit;
+use self::writer::MappedLog;
+
+/// When a write is acknowledged, named by what it promises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncMode {
+    /// Acknowledged after its record is on stable storage. Concurrent writers share one flush
+    /// (group commit), so the cost of a sync is spread over everyone waiting for it.
+    Always,
+    /// Acknowledged at once; a background flush every `interval` bounds what a power cut can
+    /// lose. A process crash loses nothing: the records are already in the page cache.
+    Interval(Duration),
+    /// Acknowledged at once; the operating system writes back when it likes (and checkpoints and
+    /// close flush). For tests and load generation.
+    None,
+}
+
+impl SyncMode {
+    /// Parses `always`, `none`, `interval` (100 ms) or `interval:<ms>`.
+    pub fn parse(text: &str) -> Option<SyncMode> {
+        match text {
+            "always" => Some(SyncMode::Always),
+            "none" => Some(SyncMode::None),
+            "interval" => Some(SyncMode::Interval(Duration::from_millis(100))),
+            _ => {
+                let ms: u64 = text.strip_prefix("interval:")?.parse().ok()?;
+                (ms > 0).then(|| SyncMode::Interval(Duration::from_millis(ms)))
+            }
+        }
+    }
+}
+
+enum Backend {
+    Memory { last_lsn: Mutex<Lsn> },
+    Mapped(MappedLog),
+}
+
+pub(crate) struct Log {
+    backend: Backend,
+    sync: SyncMode,
+    group: GroupCommit,
+    /// Set when a flush failed: appends are refused until the engine is reopened.
+    poisoned: AtomicBool,
+}
+
+impl Log {
+    pub(crate) fn in_memory(sync: SyncMode) -> Log {
+        Log {
+            backend: Backend::Memory { last_lsn: Mutex::new(0) },
+            sync,
+            group: GroupCommit::new(0),
+            poisoned: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn from_mapped(mapped: MappedLog, sync: SyncMode) -> Log {
+        let durable = mapped.last_lsn();
+        Log { backend: Backend::Mapped(mapped), sync, group: GroupCommit::new(durable), poisoned: AtomicBool::new(false) }
+    }
+
+    pub(crate) fn sync_mode(&self) -> SyncMode {
+        self.sync
+    }
+
+    /// Appends a record and returns its LSN. Called with the stripes of the change held, so LSN
+    /// order is the order in which changes to the same SKU happened.
+    pub(crate) fn append(&self, record: &Record<'_>) -> Result<Lsn> {
+        if self.poisoned.load(Ordering::Acquire) {
+            return Err(self.poison_error());
+        }
+        match &self.backend {
+            Backend::Memory { last_lsn } => {
+                let mut last = last_lsn.lock();
+                *last += 1;
+                Ok(*last)
+            }
+            Backend::Mapped(mapped) => mapped.append(record, self.group.durable_lsn()),
+        }
+    }
+
+    /// Returns when `lsn` is as durable as the sync mode promises. Called after the stripes are
+    /// released (early lock release); the flush is always a prefix of the log.
+    pub(crate) fn wait_durable(&self, lsn: Lsn) -> Result<()> {
+        match self.sync {
+            SyncMode::Always => self.group.wait_durable(lsn, || self.flush_appended()),
+            SyncMode::Interval(_) | SyncMode::None => {
+                if self.poisoned.load(Ordering::Acquire) { Err(self.poison_error()) } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Flushes everything appended so far, whatever the sync mode; returns the durable LSN.
+    pub(crate) fn flush(&self) -> Result<Lsn> {
+        self.group.flush_now(|| self.flush_appended()).inspect_err(|_| self.poisoned.store(true, Ordering::Release))
+    }
+
+    fn flush_appended(&self) -> std::result::Result<Lsn, String> {
+        let result = match &self.backend {
+            Backend::Memory { last_lsn } => Ok(*last_lsn.lock()),
+            Backend::Mapped(mapped) => mapped.flush(),
+        };
+        if result.is_err() {
+            self.poisoned.store(true, Ordering::Release);
+        }
+        result
+    }
+
+    fn poison_error(&self) -> Error {
+        Error::Poisoned { cause: self.group.failure().unwrap_or_else(|| "an earlier log sync failed".into()) }
+    }
+
+    pub(crate) fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn last_lsn(&self) -> Lsn {
+        match &self.backend {
+            Backend::Memory { last_lsn } => *last_lsn.lock(),
+            Backend::Mapped(mapped) => mapped.last_lsn(),
+        }
+    }
+
+    pub(crate) fn durable_lsn(&self) -> Lsn {
+        self.group.durable_lsn()
+    }
+
+    pub(crate) fn flushes(&self) -> u64 {
+        self.group.flushes()
+    }
+
+    pub(crate) fn mapped(&self) -> Option<&MappedLog> {
+        match &self.backend {
+            Backend::Memory { .. } => None,
+            Backend::Mapped(mapped) => Some(mapped),
+        }
+    }
+
+    pub(crate) fn stats(&self) -> LogStats {
+        match &self.backend {
+            Backend::Memory { last_lsn } => {
+                LogStats { records_appended: *last_lsn.lock(), bytes_appended: 0, segments: 0 }
+            }
+            Backend::Mapped(mapped) => mapped.stats(),
+        }
+    }
+}
