@@ -9,9 +9,7 @@ use smallvec::SmallVec;
 use crate::engine::Shared;
 use crate::error::{Error, Result};
 use crate::ids::{SkuId, WarehouseId};
-use crate::inventory::{
-    BufferRule, OrderLines, Reservation, ReserveRequest, Settled, Sku, StockLevels, Warehouse,
-};
+use crate::inventory::{BufferRule, OrderLines, Reservation, ReserveRequest, Settled, Sku, StockLevels, Warehouse};
 use crate::limits::{
     CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, LINE_QTY_MAX, ORDER_ID_BYTES_MAX, ORDER_LINES_MAX,
     REASON_BYTES_MAX, TTL_MS_MAX,
@@ -152,40 +150,59 @@ impl Client {
 
     /// A stocktake: on hand becomes exactly `on_hand` (never below what is reserved).
     pub fn set_stock(&self, sku: &str, warehouse: &str, on_hand: u64) -> Result<StockLevels> {
-        check_units("on_hand", on_hand, true)?;
-        self.move_stock(Operation::SetStock, sku, warehouse, Movement::Set { on_hand })
+        self.move_stock(Operation::SetStock, sku, warehouse, || {
+            check_units("on_hand", on_hand, true)?;
+            Ok(Movement::Set { on_hand })
+        })
     }
 
     /// Goods received: on hand grows by `qty`.
     pub fn receive(&self, sku: &str, warehouse: &str, qty: u64) -> Result<StockLevels> {
-        check_units("qty", qty, false)?;
-        self.move_stock(Operation::Receive, sku, warehouse, Movement::Receive { qty })
+        self.move_stock(Operation::Receive, sku, warehouse, || {
+            check_units("qty", qty, false)?;
+            Ok(Movement::Receive { qty })
+        })
     }
 
     /// A signed correction of on hand, with its reason (never below what is reserved).
     pub fn adjust(&self, sku: &str, warehouse: &str, delta: i64, reason: &str) -> Result<StockLevels> {
-        if delta == 0 {
-            return Err(Error::invalid("an adjustment of 0 units changes nothing"));
-        }
-        check_units("delta", delta.unsigned_abs(), false)?;
-        check_text("reason", reason, "REASON_BYTES_MAX", REASON_BYTES_MAX, false)?;
-        self.move_stock(Operation::Adjust, sku, warehouse, Movement::Adjust { delta, reason: reason.into() })
+        self.move_stock(Operation::Adjust, sku, warehouse, || {
+            if delta == 0 {
+                return Err(Error::invalid("an adjustment of 0 units changes nothing"));
+            }
+            check_units("delta", delta.unsigned_abs(), false)?;
+            check_text("reason", reason, "REASON_BYTES_MAX", REASON_BYTES_MAX, false)?;
+            Ok(Movement::Adjust { delta, reason: reason.into() })
+        })
     }
 
     /// Goods on their way: in transit grows by `qty` (not sellable yet).
     pub fn expect_inbound(&self, sku: &str, warehouse: &str, qty: u64) -> Result<StockLevels> {
-        check_units("qty", qty, false)?;
-        self.move_stock(Operation::ExpectInbound, sku, warehouse, Movement::ExpectInbound { qty })
+        self.move_stock(Operation::ExpectInbound, sku, warehouse, || {
+            check_units("qty", qty, false)?;
+            Ok(Movement::ExpectInbound { qty })
+        })
     }
 
     /// In-transit goods arrived: `qty` moves from in transit to on hand.
     pub fn land_inbound(&self, sku: &str, warehouse: &str, qty: u64) -> Result<StockLevels> {
-        check_units("qty", qty, false)?;
-        self.move_stock(Operation::LandInbound, sku, warehouse, Movement::LandInbound { qty })
+        self.move_stock(Operation::LandInbound, sku, warehouse, || {
+            check_units("qty", qty, false)?;
+            Ok(Movement::LandInbound { qty })
+        })
     }
 
-    fn move_stock(&self, operation: Operation, sku: &str, warehouse: &str, movement: Movement<'_>) -> Result<StockLevels> {
+    /// The role is checked before the movement's input, so a denied caller always learns that
+    /// it was denied (and is counted), whatever it sent.
+    fn move_stock<'a>(
+        &self,
+        operation: Operation,
+        sku: &str,
+        warehouse: &str,
+        movement: impl FnOnce() -> Result<Movement<'a>>,
+    ) -> Result<StockLevels> {
         let shared = self.permit(operation)?;
+        let movement = movement()?;
         let sku = shared.inventory.sku_id(sku)?;
         let warehouse = shared.inventory.warehouse_id(warehouse)?;
         let (levels, lsn) = shared.inventory.move_stock(&shared.log, sku, warehouse, movement)?;
@@ -207,7 +224,12 @@ impl Client {
 
     /// [`Client::reserve`] with SKU ids (from [`Client::sku_id`]) instead of codes, for callers
     /// that cache ids and want to skip the code lookup.
-    pub fn reserve_by_id(&self, order_id: &str, lines: &[(SkuId, u32)], options: &ReserveOptions<'_>) -> Result<Reservation> {
+    pub fn reserve_by_id(
+        &self,
+        order_id: &str,
+        lines: &[(SkuId, u32)],
+        options: &ReserveOptions<'_>,
+    ) -> Result<Reservation> {
         let shared = self.permit(Operation::Reserve)?;
         for &(sku, _) in lines {
             shared.inventory.check_sku(sku)?;
@@ -234,14 +256,26 @@ impl Client {
         Ok(results)
     }
 
-    fn reserve_resolved(&self, shared: &Shared, order_id: &str, lines: &[(SkuId, u32)], options: &ReserveOptions<'_>) -> Result<Reservation> {
+    fn reserve_resolved(
+        &self,
+        shared: &Shared,
+        order_id: &str,
+        lines: &[(SkuId, u32)],
+        options: &ReserveOptions<'_>,
+    ) -> Result<Reservation> {
         let reservation = self.reserve_now(shared, order_id, lines, options)?;
         shared.log.wait_durable(reservation.lsn)?;
         Ok(reservation)
     }
 
     /// Validates and runs one reserve transaction, without waiting for durability.
-    fn reserve_now(&self, shared: &Shared, order_id: &str, lines: &[(SkuId, u32)], options: &ReserveOptions<'_>) -> Result<Reservation> {
+    fn reserve_now(
+        &self,
+        shared: &Shared,
+        order_id: &str,
+        lines: &[(SkuId, u32)],
+        options: &ReserveOptions<'_>,
+    ) -> Result<Reservation> {
         check_order_id(order_id)?;
         if let Some(region) = options.ship_to {
             check_code("ship-to region", region)?;
@@ -249,7 +283,12 @@ impl Client {
         let ttl_ms = match options.ttl_ms {
             Some(0) => return Err(Error::invalid("a reservation TTL must be at least 1 ms")),
             Some(ttl) if ttl > TTL_MS_MAX => {
-                return Err(Error::LimitExceeded { limit: "TTL_MS_MAX", what: "ttl_ms".into(), max: TTL_MS_MAX, actual: ttl });
+                return Err(Error::LimitExceeded {
+                    limit: "TTL_MS_MAX",
+                    what: "ttl_ms".into(),
+                    max: TTL_MS_MAX,
+                    actual: ttl,
+                });
             }
             Some(ttl) => Some(ttl),
             None => shared.default_ttl_ms,
@@ -455,7 +494,12 @@ fn check_units(what: &str, units: u64, allow_zero: bool) -> Result<()> {
         return Err(Error::invalid(format!("{what} must be at least 1")));
     }
     if units > CELL_UNITS_MAX {
-        return Err(Error::LimitExceeded { limit: "CELL_UNITS_MAX", what: what.into(), max: CELL_UNITS_MAX, actual: units });
+        return Err(Error::LimitExceeded {
+            limit: "CELL_UNITS_MAX",
+            what: what.into(),
+            max: CELL_UNITS_MAX,
+            actual: units,
+        });
     }
     Ok(())
 }

@@ -3,7 +3,9 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
+#[cfg(not(loom))]
+use std::sync::Weak;
 use std::time::{Duration, Instant};
 
 use crate::client::Client;
@@ -11,7 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::faults::Faults;
 use crate::ids::Lsn;
-use crate::inventory::{Inventory, InvariantReport, PrefixDistance, RegionDistance};
+use crate::inventory::{InvariantReport, Inventory, PrefixDistance, RegionDistance};
 use crate::limits::{SEGMENT_BYTES_MAX, SEGMENT_BYTES_MIN, STRIPES_MAX, STRIPES_MIN, TTL_MS_MAX};
 use crate::log::checkpoint;
 use crate::log::recovery::{self, TornTail};
@@ -217,9 +219,8 @@ impl Engine {
         for (lsn, path) in checkpoint::list(&dir)? {
             match checkpoint::read(&path) {
                 Ok((_, payload)) => {
-                    let image = postcard::from_bytes(&payload).map_err(|e| {
-                        Error::corruption(&path, 32, format!("checkpoint does not decode: {e}"))
-                    })?;
+                    let image = postcard::from_bytes(&payload)
+                        .map_err(|e| Error::corruption(&path, 32, format!("checkpoint does not decode: {e}")))?;
                     inventory.restore(image);
                     report.checkpoint_lsn = lsn;
                     break;
@@ -228,7 +229,8 @@ impl Engine {
                 Err(other) => return Err(other),
             }
         }
-        let replayed = recovery::replay(&dir, report.checkpoint_lsn, true, |lsn, record| inventory.apply(lsn, record))?;
+        let replayed =
+            recovery::replay(&dir, Some(report.checkpoint_lsn), true, |lsn, record| inventory.apply(lsn, record))?;
         report.records_replayed = replayed.records_replayed;
         report.torn_tail = replayed.torn_tail.clone();
         let mapped = MappedLog::open(&dir, &replayed, options.segment_bytes, options.faults.clone())?;
@@ -451,7 +453,8 @@ impl Shared {
                 }
             }
             let due = self.checkpoint_every_bytes > 0
-                && self.log.stats().bytes_appended.saturating_sub(*self.checkpoint_state.lock()) >= self.checkpoint_every_bytes;
+                && self.log.stats().bytes_appended.saturating_sub(*self.checkpoint_state.lock())
+                    >= self.checkpoint_every_bytes;
             if due && !self.log.is_poisoned() {
                 if let Err(error) = self.checkpoint() {
                     tracing::warn!(%error, "automatic checkpoint failed");

@@ -116,13 +116,7 @@ pub enum Error {
     AlreadyExists { kind: &'static str, code: String },
 
     #[error("{}", insufficient_message(order.as_deref(), sku, warehouse.as_deref(), *requested, *available))]
-    InsufficientStock {
-        order: Option<String>,
-        sku: String,
-        warehouse: Option<String>,
-        requested: u64,
-        available: u64,
-    },
+    InsufficientStock { order: Option<String>, sku: String, warehouse: Option<String>, requested: u64, available: u64 },
 
     #[error("order {order:?} was already reserved with different lines")]
     DuplicateOrder { order: String },

@@ -74,7 +74,14 @@ impl Inventory {
     // -----------------------------------------------------------------------------------------
     // Catalogue
 
-    pub(crate) fn add_warehouse(&self, log: &Log, code: &str, region: &str, priority: u32, active: bool) -> Result<(WarehouseId, Lsn)> {
+    pub(crate) fn add_warehouse(
+        &self,
+        log: &Log,
+        code: &str,
+        region: &str,
+        priority: u32,
+        active: bool,
+    ) -> Result<(WarehouseId, Lsn)> {
         let _change = self.catalogue.change.lock();
         if self.catalogue.warehouse_id(code).is_some() {
             return Err(Error::AlreadyExists { kind: "warehouse", code: code.into() });
@@ -152,7 +159,13 @@ impl Inventory {
     // -----------------------------------------------------------------------------------------
     // Stock movements
 
-    pub(crate) fn set_buffer(&self, log: &Log, sku: SkuId, warehouse: Option<WarehouseId>, rule: Option<BufferRule>) -> Result<Lsn> {
+    pub(crate) fn set_buffer(
+        &self,
+        log: &Log,
+        sku: SkuId,
+        warehouse: Option<WarehouseId>,
+        rule: Option<BufferRule>,
+    ) -> Result<Lsn> {
         let mut guards = self.stripes.lock(sku);
         let lsn = log.append(&Record::SetBuffer { sku, warehouse, rule })?;
         apply_set_buffer(guards.stock_mut(sku), warehouse, rule);
@@ -160,11 +173,18 @@ impl Inventory {
     }
 
     /// Applies a movement to one cell; returns the cell's levels after it.
-    pub(crate) fn move_stock(&self, log: &Log, sku: SkuId, warehouse: WarehouseId, movement: Movement<'_>) -> Result<(StockLevels, Lsn)> {
+    pub(crate) fn move_stock(
+        &self,
+        log: &Log,
+        sku: SkuId,
+        warehouse: WarehouseId,
+        movement: Movement<'_>,
+    ) -> Result<(StockLevels, Lsn)> {
         let mut guards = self.stripes.lock(sku);
         let stock = guards.stock_mut(sku);
         let current = stock.cell(warehouse).cloned().unwrap_or_else(|| Cell::new(warehouse));
-        let next = moved(&current, &movement).map_err(|refusal| self.movement_error(sku, warehouse, &movement, refusal))?;
+        let next =
+            moved(&current, &movement).map_err(|refusal| self.movement_error(sku, warehouse, &movement, refusal))?;
         let lsn = log.append(&Record::Move { sku, warehouse, movement })?;
         let default_buffer = stock.default_buffer;
         let cell = stock.cell_or_insert(warehouse);
@@ -172,7 +192,13 @@ impl Inventory {
         Ok((cell.levels(default_buffer), lsn))
     }
 
-    fn movement_error(&self, sku: SkuId, warehouse: WarehouseId, movement: &Movement<'_>, refusal: MovementRefusal) -> Error {
+    fn movement_error(
+        &self,
+        sku: SkuId,
+        warehouse: WarehouseId,
+        movement: &Movement<'_>,
+        refusal: MovementRefusal,
+    ) -> Error {
         let sku_code = self.catalogue.sku_code(sku);
         let warehouse_code = self.catalogue.warehouse_code(warehouse);
         match refusal {
@@ -226,7 +252,12 @@ impl Inventory {
         let mut guards = self.stripes.lock_many(request.lines.iter().map(|&(sku, _)| sku));
         let placed = self.catalogue.warehouses.with(|table| {
             let stocks: SmallVec<[&SkuStock; 4]> = request.lines.iter().map(|&(sku, _)| guards.stock(sku)).collect();
-            let order = Order { lines: request.lines, stocks: &stocks, ship_to: request.ship_to, allow_split: request.allow_split };
+            let order = Order {
+                lines: request.lines,
+                stocks: &stocks,
+                ship_to: request.ship_to,
+                allow_split: request.allow_split,
+            };
             place(&order, table, self.distance.as_ref())
         });
         let lines = placed.map_err(|shortage| self.shortage_error(request.order_id, shortage))?;
@@ -319,7 +350,8 @@ impl Inventory {
             return settled_answer(order_id, state, wanted, settled_lsn).map(|s| (s, false));
         }
         let effective = if expires_at_ms.is_some_and(|at| now_ms >= at) { Settlement::Expire } else { wanted };
-        let lsn = log.append(&Record::Settle { order: Cow::Borrowed(order_id), settlement: effective, at_ms: now_ms })?;
+        let lsn =
+            log.append(&Record::Settle { order: Cow::Borrowed(order_id), settlement: effective, at_ms: now_ms })?;
         let state = self.apply_settle(&mut guards, order_id, effective, lsn)?;
         drop(guards);
         if effective == wanted {
@@ -330,7 +362,13 @@ impl Inventory {
         }
     }
 
-    fn apply_settle(&self, guards: &mut StripeGuards<'_>, order_id: &str, settlement: Settlement, lsn: Lsn) -> Result<ReservationState> {
+    fn apply_settle(
+        &self,
+        guards: &mut StripeGuards<'_>,
+        order_id: &str,
+        settlement: Settlement,
+        lsn: Lsn,
+    ) -> Result<ReservationState> {
         let state = match settlement {
             Settlement::Commit => ReservationState::Committed,
             Settlement::Release => ReservationState::Released,
@@ -541,7 +579,12 @@ impl Inventory {
             .catalogue
             .warehouse_list()
             .into_iter()
-            .map(|w| WarehouseImage { code: w.code.to_string(), region: w.region.to_string(), priority: w.priority, active: w.active })
+            .map(|w| WarehouseImage {
+                code: w.code.to_string(),
+                region: w.region.to_string(),
+                priority: w.priority,
+                active: w.active,
+            })
             .collect();
         let skus = self
             .catalogue
@@ -620,18 +663,36 @@ impl Inventory {
                 report.cells += 1;
                 report.on_hand += cell.on_hand;
                 report.reserved += cell.reserved;
-                let code = || format!("SKU {:?} in warehouse {:?}", self.catalogue.sku_code(sku), self.catalogue.warehouse_code(cell.warehouse));
+                let code = || {
+                    format!(
+                        "SKU {:?} in warehouse {:?}",
+                        self.catalogue.sku_code(sku),
+                        self.catalogue.warehouse_code(cell.warehouse)
+                    )
+                };
                 if cell.reserved > cell.on_hand {
-                    return Err(format!("{}: {} reserved but {} on hand (oversold)", code(), cell.reserved, cell.on_hand));
+                    return Err(format!(
+                        "{}: {} reserved but {} on hand (oversold)",
+                        code(),
+                        cell.reserved,
+                        cell.on_hand
+                    ));
                 }
                 let expected = held.remove(&(sku, cell.warehouse)).unwrap_or(0);
                 if cell.reserved != expected {
-                    return Err(format!("{}: {} reserved but held reservations hold {expected}", code(), cell.reserved));
+                    return Err(format!(
+                        "{}: {} reserved but held reservations hold {expected}",
+                        code(),
+                        cell.reserved
+                    ));
                 }
             }
         }
         if let Some(((sku, warehouse), qty)) = held.into_iter().next() {
-            return Err(format!("held reservations hold {qty} of SKU #{} in warehouse #{} which has no cell", sku.0, warehouse.0));
+            return Err(format!(
+                "held reservations hold {qty} of SKU #{} in warehouse #{} which has no cell",
+                sku.0, warehouse.0
+            ));
         }
         Ok(report)
     }
@@ -644,12 +705,14 @@ fn apply_set_buffer(stock: &mut SkuStock, warehouse: Option<WarehouseId>, rule: 
     }
 }
 
-/// The answer to commit/release of a reservation already in a final state.
+/// The answer to settling a reservation already in a final state. Expiry sweeps find settled
+/// reservations whose queue entries came due; for them nothing happens.
 fn settled_answer(order_id: &str, state: ReservationState, wanted: Settlement, lsn: Lsn) -> Result<Settled> {
     let harmless = matches!(
         (state, wanted),
-        (ReservationState::Committed, Settlement::Commit)
-            | (ReservationState::Released | ReservationState::Expired, Settlement::Release | Settlement::Expire)
+        (_, Settlement::Expire)
+            | (ReservationState::Committed, Settlement::Commit)
+            | (ReservationState::Released | ReservationState::Expired, Settlement::Release)
     );
     if harmless {
         Ok(Settled { state, changed: false, lsn })

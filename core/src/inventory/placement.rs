@@ -94,11 +94,19 @@ fn rank(warehouse: &Warehouse, ship_to: Option<&str>, distance: &dyn RegionDista
 }
 
 /// Chooses warehouses for every line, or says which line cannot be served.
-pub(crate) fn place(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionDistance) -> Result<ReservedLines, Shortage> {
+pub(crate) fn place(
+    order: &Order<'_>,
+    table: &WarehouseTable,
+    distance: &dyn RegionDistance,
+) -> Result<ReservedLines, Shortage> {
     if let Some(placed) = place_whole(order, table, distance) {
         return Ok(placed);
     }
-    if order.allow_split { place_split(order, table, distance) } else { Err(whole_order_shortage(order, table, distance)) }
+    if order.allow_split {
+        place_split(order, table, distance)
+    } else {
+        Err(whole_order_shortage(order, table, distance))
+    }
 }
 
 fn active<'t>(table: &'t WarehouseTable, id: WarehouseId) -> Option<&'t Warehouse> {
@@ -131,7 +139,11 @@ fn place_whole(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionD
     Some(order.lines.iter().map(|&(sku, qty)| ReservedLine { sku, warehouse, qty }).collect())
 }
 
-fn place_split(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionDistance) -> Result<ReservedLines, Shortage> {
+fn place_split(
+    order: &Order<'_>,
+    table: &WarehouseTable,
+    distance: &dyn RegionDistance,
+) -> Result<ReservedLines, Shortage> {
     let mut placed = ReservedLines::new();
     let mut used: SmallVec<[WarehouseId; 4]> = SmallVec::new();
     for (&(sku, qty), stock) in order.lines.iter().zip(order.stocks) {

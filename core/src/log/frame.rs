@@ -32,7 +32,10 @@ pub(crate) const FRAME_HEADER_BYTES: usize = 24;
 pub(crate) enum SegmentHeader {
     /// All zeros: preallocated, never activated.
     Unused,
-    Active { seq: u64, first_lsn: Lsn },
+    Active {
+        seq: u64,
+        first_lsn: Lsn,
+    },
     /// Not zeros and not a valid header.
     Invalid,
 }
@@ -89,9 +92,16 @@ fn frame_crc(frame: &[u8], payload_len: usize) -> u32 {
 pub(crate) enum FrameRead<'a> {
     /// A zero frame header (or no room for one): the written part of the segment ends here.
     End,
-    Valid { lsn: Lsn, synced_lsn: Lsn, payload: &'a [u8], next_offset: usize },
+    Valid {
+        lsn: Lsn,
+        synced_lsn: Lsn,
+        payload: &'a [u8],
+        next_offset: usize,
+    },
     /// Bytes that are not a frame: a torn write, or damage.
-    Invalid { reason: &'static str },
+    Invalid {
+        reason: &'static str,
+    },
 }
 
 /// Reads the frame starting at `offset` of `segment` (a whole segment, header included).

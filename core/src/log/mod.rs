@@ -17,6 +17,7 @@ pub(crate) mod recovery;
 pub(crate) mod segment;
 pub(crate) mod writer;
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -60,6 +61,33 @@ impl SyncMode {
     }
 }
 
+/// What [`read_records`] saw.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogSummary {
+    pub first_lsn: Lsn,
+    pub last_lsn: Lsn,
+    pub records: u64,
+    /// What recovery would cut if the directory were opened now.
+    pub torn_tail: Option<TornTail>,
+}
+
+/// Reads every record still in the log of a data directory, oldest first, without changing
+/// anything. For inspection tools and tests; run it on a directory no engine has open.
+pub fn read_records(dir: &Path, mut visit: impl FnMut(Lsn, &Record<'_>)) -> Result<LogSummary> {
+    let mut summary = LogSummary::default();
+    let replayed = recovery::replay(dir, None, false, |lsn, record| {
+        if summary.records == 0 {
+            summary.first_lsn = lsn;
+        }
+        summary.records += 1;
+        visit(lsn, &record);
+        Ok(())
+    })?;
+    summary.last_lsn = replayed.next_lsn - 1;
+    summary.torn_tail = replayed.torn_tail;
+    Ok(summary)
+}
+
 enum Backend {
     Memory { last_lsn: Mutex<Lsn> },
     Mapped(MappedLog),
@@ -85,7 +113,12 @@ impl Log {
 
     pub(crate) fn from_mapped(mapped: MappedLog, sync: SyncMode) -> Log {
         let durable = mapped.last_lsn();
-        Log { backend: Backend::Mapped(mapped), sync, group: GroupCommit::new(durable), poisoned: AtomicBool::new(false) }
+        Log {
+            backend: Backend::Mapped(mapped),
+            sync,
+            group: GroupCommit::new(durable),
+            poisoned: AtomicBool::new(false),
+        }
     }
 
     pub(crate) fn sync_mode(&self) -> SyncMode {
@@ -114,7 +147,11 @@ impl Log {
         match self.sync {
             SyncMode::Always => self.group.wait_durable(lsn, || self.flush_appended()),
             SyncMode::Interval(_) | SyncMode::None => {
-                if self.poisoned.load(Ordering::Acquire) { Err(self.poison_error()) } else { Ok(()) }
+                if self.poisoned.load(Ordering::Acquire) {
+                    Err(self.poison_error())
+                } else {
+                    Ok(())
+                }
             }
         }
     }

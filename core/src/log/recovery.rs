@@ -94,9 +94,10 @@ const SECTOR_BYTES: usize = 512;
 
 /// Replays every record with an LSN above `after_lsn` through `apply`, in LSN order, and
 /// repairs a torn tail. `repair: false` reads only (for inspection) and reports what it would cut.
+/// `after_lsn: None` replays from the oldest record still in the log.
 pub(crate) fn replay(
     dir: &Path,
-    after_lsn: Lsn,
+    after_lsn: Option<Lsn>,
     repair: bool,
     mut apply: impl FnMut(Lsn, Record<'_>) -> Result<()>,
 ) -> Result<Replayed> {
@@ -154,6 +155,7 @@ pub(crate) fn replay(
         spans.push(SegmentSpan { seq, first_lsn, path: segment.path.clone() });
     }
 
+    let after_lsn = after_lsn.unwrap_or_else(|| spans.first().map_or(0, |s| s.first_lsn - 1));
     // Segments wholly at or below the checkpoint are left over from an interrupted cleanup.
     let start = spans.iter().rposition(|s| s.first_lsn <= after_lsn + 1).unwrap_or(0);
     if let Some(first) = spans.get(start) {
@@ -187,7 +189,11 @@ pub(crate) fn replay(
                 FrameRead::Valid { lsn, payload, next_offset, .. } if lsn == expected => {
                     if lsn > after_lsn {
                         let record = Record::from_bytes(payload).map_err(|e| {
-                            Error::corruption(&segment.path, offset as u64, format!("record {lsn} does not decode: {e}"))
+                            Error::corruption(
+                                &segment.path,
+                                offset as u64,
+                                format!("record {lsn} does not decode: {e}"),
+                            )
                         })?;
                         apply(lsn, record)?;
                         records_replayed += 1;
@@ -215,17 +221,13 @@ pub(crate) fn replay(
             let following: Vec<&[u8]> = active[k + 1..].iter().map(|s| s.data()).collect();
             let later = later_frames(data, offset + 1, expected, &following);
             let damaged_end = later.first_in_segment.unwrap_or_else(|| last_nonzero_end(data).max(offset));
-            let lost_in_flight = !later.is_empty()
-                && later.max_synced_lsn < expected
-                && has_zero_sector(data, offset, damaged_end);
+            let lost_in_flight =
+                !later.is_empty() && later.max_synced_lsn < expected && has_zero_sector(data, offset, damaged_end);
             if !later.is_empty() && !lost_in_flight {
                 return Err(Error::corruption(
                     &segment.path,
                     offset as u64,
-                    format!(
-                        "{bad_reason} where LSN {expected} should be, followed by {} valid record(s)",
-                        later.count
-                    ),
+                    format!("{bad_reason} where LSN {expected} should be, followed by {} valid record(s)", later.count),
                 ));
             }
             let damaged_bytes = (last_nonzero_end(data).max(offset) - offset) as u64;
@@ -297,7 +299,8 @@ fn later_frames(data: &[u8], from: usize, min_lsn: Lsn, following: &[&[u8]]) -> 
         if data[offset..offset + FRAME_HEADER_BYTES].iter().all(|&b| b == 0) {
             match data[offset + FRAME_HEADER_BYTES..].iter().position(|&b| b != 0) {
                 Some(nonzero) => {
-                    offset = (offset + FRAME_HEADER_BYTES + nonzero).saturating_sub(FRAME_HEADER_BYTES - 1).max(offset + 1);
+                    offset =
+                        (offset + FRAME_HEADER_BYTES + nonzero).saturating_sub(FRAME_HEADER_BYTES - 1).max(offset + 1);
                     continue;
                 }
                 None => break,
@@ -345,7 +348,8 @@ fn zero_range(path: &Path, from: usize, to: usize) -> Result<()> {
     if to <= from {
         return Ok(());
     }
-    let file = OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, "opening to cut a torn tail", e))?;
+    let file =
+        OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, "opening to cut a torn tail", e))?;
     let zeros = vec![0u8; (to - from).min(1 << 20)];
     let mut at = from;
     while at < to {

@@ -126,7 +126,9 @@ impl MappedLog {
                         writer.records_appended += 1;
                         return Ok(lsn);
                     }
-                    Err(postcard::Error::SerializeBufferFull) if end - start < FRAME_HEADER_BYTES + RECORD_BYTES_MAX => {
+                    Err(postcard::Error::SerializeBufferFull)
+                        if end - start < FRAME_HEADER_BYTES + RECORD_BYTES_MAX =>
+                    {
                         // Not enough room left in this segment: wipe the partial encoding so the
                         // segment ends in zeros, then continue in the next one.
                         frame.fill(0);
@@ -241,7 +243,8 @@ impl MappedLog {
             writer.spans.drain(..keep_from).collect()
         };
         for span in &removable {
-            std::fs::remove_file(&span.path).map_err(|e| Error::io(&span.path, "removing a checkpointed segment", e))?;
+            std::fs::remove_file(&span.path)
+                .map_err(|e| Error::io(&span.path, "removing a checkpointed segment", e))?;
         }
         if !removable.is_empty() {
             sync_dir(&self.dir)?;
