@@ -221,10 +221,11 @@ fn the_tables_cover_every_role_and_every_permission_checked_client_method() {
     let start = source.find("\nimpl Client {").expect("impl Client in client.rs");
     let body = &source[start..];
     let body = &body[..body.find("\n}\n").expect("end of impl Client")];
+    // A signature may span several lines once formatted: look from `pub fn` to its body's `{`.
     let mut public: Vec<&str> = body
-        .lines()
-        .filter_map(|line| line.trim_start().strip_prefix("pub fn "))
-        .filter(|rest| rest.contains("(&self"))
+        .match_indices("pub fn ")
+        .map(|(at, _)| &body[at + "pub fn ".len()..])
+        .filter(|rest| rest[..rest.find('{').unwrap()].contains("&self"))
         .map(|rest| &rest[..rest.find(['(', '<']).unwrap()])
         .filter(|name| *name != "role")
         .collect();

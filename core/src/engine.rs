@@ -52,7 +52,7 @@ impl Default for EngineOptions {
         EngineOptions {
             sync: SyncMode::Always,
             clock: Arc::new(SystemClock),
-            stripes: 4096,
+            stripes: 1024,
             segment_bytes: 64 << 20,
             checkpoint_every_bytes: 256 << 20,
             expiry_sweep: Duration::from_secs(1),

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use crate::ids::{SkuId, WarehouseId};
 use crate::sync::{ConcurrentMap, Mutex, Snapshot};
 
@@ -45,9 +47,10 @@ pub(crate) struct Catalogue {
     /// Serialises catalogue changes (taken before any stripe).
     pub(crate) change: Mutex<()>,
     pub(crate) warehouses: Snapshot<WarehouseTable>,
-    warehouse_codes: ConcurrentMap<Box<str>, WarehouseId>,
+    warehouse_codes: ConcurrentMap<CompactString, WarehouseId>,
     skus: Mutex<Vec<Sku>>,
-    sku_codes: ConcurrentMap<Box<str>, SkuId>,
+    /// Code → id; codes up to 24 bytes are stored inline, so a lookup chases no pointer.
+    sku_codes: ConcurrentMap<CompactString, SkuId>,
 }
 
 impl Catalogue {
@@ -105,7 +108,7 @@ impl Catalogue {
     pub(crate) fn push_warehouse(&self, warehouse: Warehouse) {
         let mut warehouses = self.warehouse_list();
         debug_assert_eq!(warehouse.id.index(), warehouses.len());
-        let code: Box<str> = warehouse.code.as_ref().into();
+        let code = CompactString::from(warehouse.code.as_ref());
         let id = warehouse.id;
         warehouses.push(warehouse);
         self.warehouses.store(Arc::new(WarehouseTable { warehouses }));
@@ -126,7 +129,7 @@ impl Catalogue {
     /// Adds a SKU whose id is the next one. Caller holds `change` and has already given the SKU
     /// its place in the stripes.
     pub(crate) fn push_sku(&self, sku: Sku) {
-        let code: Box<str> = sku.code.as_ref().into();
+        let code = CompactString::from(sku.code.as_ref());
         let id = sku.id;
         {
             let mut skus = self.skus.lock();

@@ -18,9 +18,9 @@ mod reservation;
 pub(crate) mod stripes;
 
 use std::borrow::Cow;
-use std::cmp::Reverse;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
@@ -47,7 +47,9 @@ pub(crate) type OrderLines = SmallVec<[(SkuId, u32); 4]>;
 pub(crate) struct Inventory {
     pub(crate) catalogue: Catalogue,
     pub(crate) stripes: Stripes,
-    orders: ConcurrentMap<Arc<str>, OrderEntry>,
+    /// Order id → reservation. Ids up to 24 bytes live inline in the key: no allocation, and no
+    /// pointer to chase when a probe compares keys.
+    orders: ConcurrentMap<CompactString, OrderEntry>,
     distance: Arc<dyn RegionDistance>,
 }
 
@@ -66,7 +68,7 @@ impl Inventory {
         Inventory {
             catalogue: Catalogue::new(),
             stripes: Stripes::new(stripes),
-            orders: ConcurrentMap::new(stripes.clamp(16, 1024)),
+            orders: ConcurrentMap::new(64),
             distance,
         }
     }
@@ -225,7 +227,7 @@ impl Inventory {
     // Reservations
 
     pub(crate) fn reserve(&self, log: &Log, request: &ReserveRequest<'_>) -> Result<Reservation> {
-        let key: Arc<str> = Arc::from(request.order_id);
+        let key = CompactString::from(request.order_id);
         // Claim the order id, or answer from the reservation already made under it.
         let backoff = Backoff::new();
         loop {
@@ -248,7 +250,7 @@ impl Inventory {
         result
     }
 
-    fn reserve_claimed(&self, log: &Log, request: &ReserveRequest<'_>, key: &Arc<str>) -> Result<Reservation> {
+    fn reserve_claimed(&self, log: &Log, request: &ReserveRequest<'_>, key: &CompactString) -> Result<Reservation> {
         let mut guards = self.stripes.lock_many(request.lines.iter().map(|&(sku, _)| sku));
         let placed = self.catalogue.warehouses.with(|table| {
             let stocks: SmallVec<[&SkuStock; 4]> = request.lines.iter().map(|&(sku, _)| guards.stock(sku)).collect();
@@ -293,7 +295,7 @@ impl Inventory {
 
     /// Holds the stock of a placed reservation and records it in the order index. Shared by the
     /// live path (after its checks) and replay (which checks the invariant instead).
-    fn apply_reserve(&self, guards: &mut StripeGuards<'_>, key: &Arc<str>, placed: Placed) -> Result<()> {
+    fn apply_reserve(&self, guards: &mut StripeGuards<'_>, key: &CompactString, placed: Placed) -> Result<()> {
         for line in &placed.lines {
             let cell = guards
                 .stock_mut(line.sku)
@@ -311,7 +313,7 @@ impl Inventory {
         let stripe = guards.stripe_mut(home);
         stripe.reservations_made += 1;
         if let (Some(expires_at_ms), ReservationState::Held) = (placed.expires_at_ms, placed.state) {
-            stripe.expiries.push(Reverse((expires_at_ms, key.clone())));
+            stripe.expiries.push(expires_at_ms, key.clone());
         }
         self.orders.insert(key.clone(), OrderEntry::Placed(placed));
         Ok(())
@@ -406,15 +408,7 @@ impl Inventory {
         let mut expired = 0;
         let mut last_lsn = 0;
         for stripe in 0..self.stripes.count() {
-            let due: Vec<(u64, Arc<str>)> = {
-                let mut stripe = self.stripes.lock_stripe(stripe);
-                let mut due = Vec::new();
-                while stripe.expiries.peek().is_some_and(|Reverse((at, _))| *at <= now_ms) {
-                    let Reverse(entry) = stripe.expiries.pop().expect("peeked");
-                    due.push(entry);
-                }
-                due
-            };
+            let due = self.stripes.lock_stripe(stripe).expiries.pop_due(now_ms);
             for (index, (_, order)) in due.iter().enumerate() {
                 match self.settle(log, order, Settlement::Expire, now_ms) {
                     Ok((_, true)) => expired += 1,
@@ -423,7 +417,7 @@ impl Inventory {
                         // Put back what was not processed, so a later sweep retries it.
                         let mut stripe = self.stripes.lock_stripe(stripe);
                         for (at, order) in &due[index..] {
-                            stripe.expiries.push(Reverse((*at, order.clone())));
+                            stripe.expiries.push(*at, order.clone());
                         }
                         return Err(error);
                     }
@@ -538,7 +532,7 @@ impl Inventory {
                 if lines.is_empty() || lines.iter().any(|line| self.check_sku(line.sku).is_err()) {
                     return Err(broken("reservation lines name unknown SKUs".into()));
                 }
-                let key: Arc<str> = Arc::from(order.as_ref());
+                let key = CompactString::from(order.as_ref());
                 if self.orders.view(order.as_ref(), |_| ()).is_some() {
                     return Err(broken(format!("order {order:?} is reserved twice")));
                 }
@@ -596,7 +590,7 @@ impl Inventory {
                     code: sku.code.to_string(),
                     category: sku.category.to_string(),
                     default_buffer: stock.default_buffer,
-                    cells: stock.cells.clone(),
+                    cells: stock.cells.to_vec(),
                 }
             })
             .collect();
@@ -618,14 +612,14 @@ impl Inventory {
         for (index, sku) in image.skus.into_iter().enumerate() {
             let id = SkuId(index as u32);
             self.apply_add_sku(id, &sku.code, &sku.category);
-            self.stripes.restore_sku(id, SkuStock { default_buffer: sku.default_buffer, cells: sku.cells });
+            self.stripes.restore_sku(id, SkuStock { default_buffer: sku.default_buffer, cells: sku.cells.into() });
         }
         for OrderImage { order, placed } in image.orders {
-            let key: Arc<str> = Arc::from(order);
+            let key = CompactString::from(order);
             if let (ReservationState::Held, Some(expires_at_ms)) = (placed.state, placed.expires_at_ms) {
                 let home = placed.lines[0].sku;
                 let mut stripe = self.stripes.lock_stripe(self.stripes.stripe_of(home));
-                stripe.expiries.push(Reverse((expires_at_ms, key.clone())));
+                stripe.expiries.push(expires_at_ms, key.clone());
             }
             self.orders.insert(key, OrderEntry::Placed(placed));
         }

@@ -258,6 +258,7 @@ mod tests {
     }
 
     fn stock(available_by_warehouse: &[u64]) -> SkuStock {
+        #[allow(clippy::useless_conversion)]
         SkuStock {
             default_buffer: None,
             cells: available_by_warehouse
