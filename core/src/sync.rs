@@ -172,12 +172,16 @@ impl<K: Eq + Hash, V> ConcurrentMap<K, V> {
         }
     }
 
-    /// Inserts or replaces; for recovery and catalogue loading, where nothing races.
-    pub(crate) fn insert(&self, key: K, value: V) {
+    /// Inserts or replaces, returning what was there.
+    pub(crate) fn insert(&self, key: K, value: V) -> Option<V> {
         #[cfg(not(loom))]
-        self.map.insert(key, value);
+        {
+            self.map.insert(key, value)
+        }
         #[cfg(loom)]
-        self.map.lock().insert(key, value);
+        {
+            self.map.lock().insert(key, value)
+        }
     }
 
     /// Runs `f` on the value under `key` while holding its shard.

@@ -43,12 +43,20 @@ impl WarehouseTable {
     }
 }
 
+/// A SKU as the catalogue stores it: the code inline (no allocation up to 24 bytes), the
+/// category shared with every SKU of the same category.
+#[derive(Clone, Debug)]
+struct SkuEntry {
+    code: CompactString,
+    category: Arc<str>,
+}
+
 pub(crate) struct Catalogue {
-    /// Serialises catalogue changes (taken before any stripe).
-    pub(crate) change: Mutex<()>,
+    /// Serialises catalogue changes (taken before any stripe). Holds the interned categories.
+    pub(crate) change: Mutex<Categories>,
     pub(crate) warehouses: Snapshot<WarehouseTable>,
     warehouse_codes: ConcurrentMap<CompactString, WarehouseId>,
-    skus: Mutex<Vec<Sku>>,
+    skus: Mutex<Vec<SkuEntry>>,
     /// Code → id; codes up to 24 bytes are stored inline, so a lookup chases no pointer.
     sku_codes: ConcurrentMap<CompactString, SkuId>,
 }
@@ -56,7 +64,7 @@ pub(crate) struct Catalogue {
 impl Catalogue {
     pub(crate) fn new() -> Catalogue {
         Catalogue {
-            change: Mutex::new(()),
+            change: Mutex::new(Categories::default()),
             warehouses: Snapshot::new(WarehouseTable::default()),
             warehouse_codes: ConcurrentMap::new(16),
             skus: Mutex::new(Vec::new()),
@@ -73,7 +81,7 @@ impl Catalogue {
     }
 
     pub(crate) fn sku(&self, id: SkuId) -> Option<Sku> {
-        self.skus.lock().get(id.index()).cloned()
+        self.skus.lock().get(id.index()).map(|entry| entry.to_sku(id))
     }
 
     pub(crate) fn sku_code(&self, id: SkuId) -> String {
@@ -97,7 +105,7 @@ impl Catalogue {
     }
 
     pub(crate) fn skus(&self) -> Vec<Sku> {
-        self.skus.lock().clone()
+        self.skus.lock().iter().enumerate().map(|(i, entry)| entry.to_sku(SkuId(i as u32))).collect()
     }
 
     pub(crate) fn warehouse_list(&self) -> Vec<Warehouse> {
@@ -126,16 +134,39 @@ impl Catalogue {
         self.warehouses.store(Arc::new(WarehouseTable { warehouses }));
     }
 
-    /// Adds a SKU whose id is the next one. Caller holds `change` and has already given the SKU
-    /// its place in the stripes.
-    pub(crate) fn push_sku(&self, sku: Sku) {
-        let code = CompactString::from(sku.code.as_ref());
-        let id = sku.id;
+    /// Adds a SKU whose id is the next one. Caller holds `change` (passing its categories) and
+    /// has already given the SKU its place in the stripes.
+    pub(crate) fn push_sku(&self, categories: &mut Categories, id: SkuId, code: &str, category: &str) {
+        let code = CompactString::from(code);
+        let category = categories.intern(category);
         {
             let mut skus = self.skus.lock();
             debug_assert_eq!(id.index(), skus.len());
-            skus.push(sku);
+            skus.push(SkuEntry { code: code.clone(), category });
         }
         self.sku_codes.insert(code, id);
+    }
+}
+
+impl SkuEntry {
+    fn to_sku(&self, id: SkuId) -> Sku {
+        Sku { id, code: Arc::from(self.code.as_str()), category: self.category.clone() }
+    }
+}
+
+/// Category names, stored once each.
+#[derive(Default)]
+pub(crate) struct Categories {
+    names: std::collections::HashMap<Arc<str>, ()>,
+}
+
+impl Categories {
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some((known, ())) = self.names.get_key_value(name) {
+            return known.clone();
+        }
+        let name: Arc<str> = Arc::from(name);
+        self.names.insert(name.clone(), ());
+        name
     }
 }

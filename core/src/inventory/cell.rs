@@ -25,6 +25,36 @@ impl BufferRule {
     }
 }
 
+/// An `Option<BufferRule>` in 8 bytes instead of 16 (stock cells are the bulk of the engine's
+/// memory): 0 is no rule; otherwise a tag bit says units or percent and the rest is the value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PackedBuffer(u64);
+
+impl PackedBuffer {
+    const UNITS: u64 = 1 << 62;
+    const PERCENT: u64 = 1 << 63;
+    pub(crate) const NONE: PackedBuffer = PackedBuffer(0);
+
+    pub(crate) fn pack(rule: Option<BufferRule>) -> PackedBuffer {
+        match rule {
+            None => PackedBuffer::NONE,
+            // CELL_UNITS_MAX < 2^62, so the value never reaches the tag bits.
+            Some(BufferRule::Units(units)) => PackedBuffer(PackedBuffer::UNITS | units.min(CELL_UNITS_MAX)),
+            Some(BufferRule::Percent(percent)) => PackedBuffer(PackedBuffer::PERCENT | u64::from(percent)),
+        }
+    }
+
+    pub(crate) fn unpack(self) -> Option<BufferRule> {
+        if self.0 & PackedBuffer::PERCENT != 0 {
+            Some(BufferRule::Percent((self.0 & 0xff) as u8))
+        } else if self.0 & PackedBuffer::UNITS != 0 {
+            Some(BufferRule::Units(self.0 & !PackedBuffer::UNITS))
+        } else {
+            None
+        }
+    }
+}
+
 /// The counters of one cell, as callers see them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StockLevels {
@@ -48,31 +78,32 @@ impl StockLevels {
     }
 }
 
-/// One SKU in one warehouse. **Invariant:** `reserved <= on_hand`, whatever happens.
+/// One SKU in one warehouse, in 40 bytes. **Invariant:** `reserved <= on_hand`, whatever
+/// happens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Cell {
-    pub(crate) warehouse: WarehouseId,
     pub(crate) on_hand: u64,
     pub(crate) reserved: u64,
     pub(crate) in_transit: u64,
-    /// This cell's own rule; `None` follows the SKU's default.
-    pub(crate) buffer: Option<BufferRule>,
+    /// This cell's own rule; none follows the SKU's default.
+    pub(crate) buffer: PackedBuffer,
+    pub(crate) warehouse: WarehouseId,
 }
 
 impl Cell {
     pub(crate) fn new(warehouse: WarehouseId) -> Cell {
-        Cell { warehouse, on_hand: 0, reserved: 0, in_transit: 0, buffer: None }
+        Cell { warehouse, on_hand: 0, reserved: 0, in_transit: 0, buffer: PackedBuffer::NONE }
     }
 
-    pub(crate) fn buffer_units(&self, default: Option<BufferRule>) -> u64 {
-        self.buffer.or(default).map_or(0, |rule| rule.units(self.on_hand))
+    pub(crate) fn buffer_units(&self, default: PackedBuffer) -> u64 {
+        self.buffer.unpack().or(default.unpack()).map_or(0, |rule| rule.units(self.on_hand))
     }
 
-    pub(crate) fn available(&self, default: Option<BufferRule>) -> u64 {
+    pub(crate) fn available(&self, default: PackedBuffer) -> u64 {
         self.on_hand.saturating_sub(self.reserved).saturating_sub(self.buffer_units(default))
     }
 
-    pub(crate) fn levels(&self, default: Option<BufferRule>) -> StockLevels {
+    pub(crate) fn levels(&self, default: PackedBuffer) -> StockLevels {
         StockLevels {
             on_hand: self.on_hand,
             reserved: self.reserved,
@@ -146,13 +177,24 @@ mod tests {
 
     #[test]
     fn available_subtracts_reserved_and_buffer_and_never_goes_negative() {
+        let units = |n| PackedBuffer::pack(Some(BufferRule::Units(n)));
         let mut c = cell(10, 4);
-        assert_eq!(c.available(None), 6);
-        assert_eq!(c.available(Some(BufferRule::Units(5))), 1);
-        assert_eq!(c.available(Some(BufferRule::Units(50))), 0);
-        c.buffer = Some(BufferRule::Percent(15)); // 1.5 units rounds up to 2
-        assert_eq!(c.available(Some(BufferRule::Units(9))), 4, "the cell's own rule wins");
+        assert_eq!(c.available(PackedBuffer::NONE), 6);
+        assert_eq!(c.available(units(5)), 1);
+        assert_eq!(c.available(units(50)), 0);
+        c.buffer = PackedBuffer::pack(Some(BufferRule::Percent(15))); // 1.5 units rounds up to 2
+        assert_eq!(c.available(units(9)), 4, "the cell's own rule wins");
         assert_eq!(BufferRule::Percent(100).units(7), 7);
+        assert_eq!(std::mem::size_of::<Cell>(), 40);
+    }
+
+    #[test]
+    fn buffers_pack_and_unpack() {
+        for rule in
+            [None, Some(BufferRule::Units(0)), Some(BufferRule::Units(CELL_UNITS_MAX)), Some(BufferRule::Percent(100))]
+        {
+            assert_eq!(PackedBuffer::pack(rule).unpack(), rule);
+        }
     }
 
     #[test]

@@ -31,11 +31,12 @@ use crate::log::{Log, Movement, Record, Settlement};
 use crate::sync::{Backoff, ConcurrentMap};
 
 pub use self::catalogue::{Sku, Warehouse};
+use self::cell::PackedBuffer;
 pub use self::cell::{BufferRule, StockLevels};
 pub use self::placement::{DistanceTable, PrefixDistance, RegionDistance};
 pub use self::reservation::{Reservation, ReservationState, ReservedLine, ReservedLines, Settled};
 
-use self::catalogue::Catalogue;
+use self::catalogue::{Catalogue, Categories};
 use self::cell::{Cell, MovementRefusal, moved};
 use self::placement::{Order, Shortage, place};
 use self::reservation::{OrderEntry, Placed};
@@ -122,7 +123,7 @@ impl Inventory {
     }
 
     pub(crate) fn add_sku(&self, log: &Log, code: &str, category: &str) -> Result<(SkuId, Lsn)> {
-        let _change = self.catalogue.change.lock();
+        let mut change = self.catalogue.change.lock();
         if self.catalogue.sku_id(code).is_some() {
             return Err(Error::AlreadyExists { kind: "SKU", code: code.into() });
         }
@@ -137,13 +138,13 @@ impl Inventory {
         }
         let id = SkuId(count);
         let lsn = log.append(&Record::AddSku { id, code: Cow::Borrowed(code), category: Cow::Borrowed(category) })?;
-        self.apply_add_sku(id, code, category);
+        self.apply_add_sku(&mut change, id, code, category);
         Ok((id, lsn))
     }
 
-    fn apply_add_sku(&self, id: SkuId, code: &str, category: &str) {
+    fn apply_add_sku(&self, categories: &mut Categories, id: SkuId, code: &str, category: &str) {
         self.stripes.push_sku(id);
-        self.catalogue.push_sku(Sku { id, code: code.into(), category: category.into() });
+        self.catalogue.push_sku(categories, id, code, category);
     }
 
     pub(crate) fn sku_id(&self, code: &str) -> Result<SkuId> {
@@ -293,9 +294,15 @@ impl Inventory {
         }
     }
 
-    /// Holds the stock of a placed reservation and records it in the order index. Shared by the
-    /// live path (after its checks) and replay (which checks the invariant instead).
-    fn apply_reserve(&self, guards: &mut StripeGuards<'_>, key: &CompactString, placed: Placed) -> Result<()> {
+    /// Holds the stock of a placed reservation and records it in the order index; returns what
+    /// the index held under the order id before (the live path's claim; nothing in replay).
+    /// Shared by the live path (after its checks) and replay (which checks the invariant instead).
+    fn apply_reserve(
+        &self,
+        guards: &mut StripeGuards<'_>,
+        key: &CompactString,
+        placed: Placed,
+    ) -> Result<Option<OrderEntry>> {
         for line in &placed.lines {
             let cell = guards
                 .stock_mut(line.sku)
@@ -315,8 +322,7 @@ impl Inventory {
         if let (Some(expires_at_ms), ReservationState::Held) = (placed.expires_at_ms, placed.state) {
             stripe.expiries.push(expires_at_ms, key.clone());
         }
-        self.orders.insert(key.clone(), OrderEntry::Placed(placed));
-        Ok(())
+        Ok(self.orders.insert(key.clone(), OrderEntry::Placed(placed)))
     }
 
     /// Commits or releases a reservation (or expires it, if its TTL has passed by `now_ms`).
@@ -516,7 +522,7 @@ impl Inventory {
                 if id.0 != self.catalogue.sku_count() {
                     return Err(broken(format!("SKU id {} is out of sequence", id.0)));
                 }
-                self.apply_add_sku(id, &code, &category);
+                self.apply_add_sku(&mut self.catalogue.change.lock(), id, &code, &category);
             }
             Record::SetBuffer { sku, warehouse, rule } => {
                 self.check_sku(sku).map_err(|e| broken(e.to_string()))?;
@@ -533,19 +539,19 @@ impl Inventory {
                     return Err(broken("reservation lines name unknown SKUs".into()));
                 }
                 let key = CompactString::from(order.as_ref());
-                if self.orders.view(order.as_ref(), |_| ()).is_some() {
-                    return Err(broken(format!("order {order:?} is reserved twice")));
-                }
                 let mut guards = self.stripes.lock_many(lines.iter().map(|line| line.sku));
                 let placed = Placed {
-                    lines: lines.iter().copied().collect(),
+                    lines: lines.into_owned(),
                     state: ReservationState::Held,
                     expires_at_ms,
                     reserved_at_ms: at_ms,
                     reserved_lsn: lsn,
                     settled_lsn: 0,
                 };
-                self.apply_reserve(&mut guards, &key, placed).map_err(|e| broken(e.to_string()))?;
+                let before = self.apply_reserve(&mut guards, &key, placed).map_err(|e| broken(e.to_string()))?;
+                if before.is_some() {
+                    return Err(broken(format!("order {order:?} is reserved twice")));
+                }
             }
             Record::Settle { order, settlement, .. } => {
                 let lines = self
@@ -611,7 +617,7 @@ impl Inventory {
         }
         for (index, sku) in image.skus.into_iter().enumerate() {
             let id = SkuId(index as u32);
-            self.apply_add_sku(id, &sku.code, &sku.category);
+            self.apply_add_sku(&mut self.catalogue.change.lock(), id, &sku.code, &sku.category);
             self.stripes.restore_sku(id, SkuStock { default_buffer: sku.default_buffer, cells: sku.cells.into() });
         }
         for OrderImage { order, placed } in image.orders {
@@ -694,8 +700,8 @@ impl Inventory {
 
 fn apply_set_buffer(stock: &mut SkuStock, warehouse: Option<WarehouseId>, rule: Option<BufferRule>) {
     match warehouse {
-        None => stock.default_buffer = rule,
-        Some(warehouse) => stock.cell_or_insert(warehouse).buffer = rule,
+        None => stock.default_buffer = PackedBuffer::pack(rule),
+        Some(warehouse) => stock.cell_or_insert(warehouse).buffer = PackedBuffer::pack(rule),
     }
 }
 
@@ -762,7 +768,7 @@ struct WarehouseImage {
 struct SkuImage {
     code: String,
     category: String,
-    default_buffer: Option<BufferRule>,
+    default_buffer: PackedBuffer,
     cells: Vec<Cell>,
 }
 

@@ -239,7 +239,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::inventory::cell::Cell;
+    use crate::inventory::cell::{Cell, PackedBuffer};
 
     fn table(regions: &[(&str, u32)]) -> WarehouseTable {
         WarehouseTable {
@@ -260,7 +260,7 @@ mod tests {
     fn stock(available_by_warehouse: &[u64]) -> SkuStock {
         #[allow(clippy::useless_conversion)]
         SkuStock {
-            default_buffer: None,
+            default_buffer: PackedBuffer::NONE,
             cells: available_by_warehouse
                 .iter()
                 .enumerate()
@@ -326,14 +326,14 @@ mod tests {
     fn inactive_warehouses_and_buffers_are_respected() {
         let mut table = table(&[("310000", 1), ("310000", 2)]);
         let mut a = stock(&[10, 10]);
-        a.default_buffer = Some(crate::inventory::BufferRule::Units(8));
+        a.default_buffer = PackedBuffer::pack(Some(crate::inventory::BufferRule::Units(8)));
         let lines = [(SkuId(0), 3)];
         let order = Order { lines: &lines, stocks: &[&a], ship_to: None, allow_split: false };
         let shortage = place(&order, &table, &PrefixDistance).unwrap_err();
         assert_eq!(shortage.available, 2, "2 sellable units in each warehouse");
         let order = Order { allow_split: true, ..order };
         assert_eq!(warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()), vec![(0, 0, 2), (0, 1, 1)]);
-        a.default_buffer = None;
+        a.default_buffer = PackedBuffer::NONE;
         table.warehouses[0].active = false;
         let order = Order { lines: &lines, stocks: &[&a], ship_to: None, allow_split: true };
         assert_eq!(warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()), vec![(0, 1, 3)]);

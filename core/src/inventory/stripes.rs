@@ -16,17 +16,17 @@ use crossbeam_utils::CachePadded;
 use smallvec::SmallVec;
 
 use crate::ids::{SkuId, WarehouseId};
-use crate::inventory::cell::{BufferRule, Cell};
+use crate::inventory::cell::{Cell, PackedBuffer};
 use crate::sync::{Mutex, MutexGuard};
 
-/// The cells of one SKU. Two inline: most SKUs are in one or two warehouses, and keeping them
-/// beside the SKU saves a pointer chase (a cache miss) on every reservation.
-pub(crate) type Cells = SmallVec<[Cell; 2]>;
+/// The cells of one SKU. One inline: keeping a single-warehouse SKU's cell beside the SKU saves
+/// a pointer chase (a cache miss) on every reservation; more cells go to the heap.
+pub(crate) type Cells = SmallVec<[Cell; 1]>;
 
 /// The stock of one SKU: one cell per warehouse that ever held it, sorted by warehouse.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SkuStock {
-    pub(crate) default_buffer: Option<BufferRule>,
+    pub(crate) default_buffer: PackedBuffer,
     pub(crate) cells: Cells,
 }
 
@@ -44,6 +44,8 @@ impl SkuStock {
         let index = match self.cells.binary_search_by_key(&warehouse, |c| c.warehouse) {
             Ok(index) => index,
             Err(index) => {
+                // Grow by one, not by doubling: cells are added rarely and are most of the memory.
+                self.cells.reserve_exact(1);
                 self.cells.insert(index, Cell::new(warehouse));
                 index
             }
@@ -82,10 +84,6 @@ impl ExpiryQueue {
             due.push(self.out_of_order.pop().expect("peeked").0);
         }
         due
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.in_order.len() + self.out_of_order.len()
     }
 }
 

@@ -88,6 +88,46 @@ pub fn read_records(dir: &Path, mut visit: impl FnMut(Lsn, &Record<'_>)) -> Resu
     Ok(summary)
 }
 
+/// The files of a data directory's log, as [`describe`] lists them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogFiles {
+    /// Live segments, oldest first.
+    pub segments: Vec<SegmentFile>,
+    /// Preallocated segments not yet in use.
+    pub spare_segments: usize,
+    /// Checkpoints, newest first: LSN, path, size in bytes.
+    pub checkpoints: Vec<(Lsn, std::path::PathBuf, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentFile {
+    pub seq: u64,
+    pub first_lsn: Lsn,
+    pub path: std::path::PathBuf,
+    pub bytes: u64,
+}
+
+/// Lists the segment and checkpoint files of a data directory without changing anything.
+pub fn describe(dir: &Path) -> Result<LogFiles> {
+    let replayed = recovery::replay(dir, None, false, |_, _| Ok(()))?;
+    let size = |path: &Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let segments = replayed
+        .spans
+        .iter()
+        .map(|span| SegmentFile {
+            seq: span.seq,
+            first_lsn: span.first_lsn,
+            path: span.path.clone(),
+            bytes: size(&span.path),
+        })
+        .collect();
+    let checkpoints = checkpoint::list(dir)?.into_iter().map(|(lsn, path)| {
+        let bytes = size(&path);
+        (lsn, path, bytes)
+    });
+    Ok(LogFiles { segments, spare_segments: replayed.unused.len(), checkpoints: checkpoints.collect() })
+}
+
 enum Backend {
     Memory { last_lsn: Mutex<Lsn> },
     Mapped(MappedLog),

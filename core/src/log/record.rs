@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{SkuId, WarehouseId};
-use crate::inventory::{BufferRule, ReservedLine};
+use crate::inventory::{BufferRule, ReservedLines};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Record<'a> {
@@ -52,7 +52,8 @@ pub enum Record<'a> {
     Reserve {
         #[serde(borrow)]
         order: Cow<'a, str>,
-        lines: Cow<'a, [ReservedLine]>,
+        /// Decodes without allocating for orders of up to two lines.
+        lines: Cow<'a, ReservedLines>,
         expires_at_ms: Option<u64>,
         at_ms: u64,
     },
@@ -108,10 +109,12 @@ impl Record<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::ReservedLine;
 
     #[test]
     fn records_round_trip_borrowing_their_strings() {
-        let lines = [ReservedLine { sku: SkuId(3), warehouse: WarehouseId(1), qty: 2 }];
+        let lines: ReservedLines =
+            [ReservedLine { sku: SkuId(3), warehouse: WarehouseId(1), qty: 2 }].into_iter().collect();
         let record = Record::Reserve {
             order: Cow::Borrowed("ORD-1"),
             lines: Cow::Borrowed(&lines),
