@@ -1,7 +1,7 @@
 //! The engine handle: opening a data directory (lock, checkpoint, replay), the background
 //! worker (interval flushes, spare segments, checkpoints, expiry sweeps), and closing.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 #[cfg(not(loom))]
@@ -16,6 +16,7 @@ use crate::ids::Lsn;
 use crate::inventory::{InvariantReport, Inventory, PrefixDistance, RegionDistance};
 use crate::limits::{SEGMENT_BYTES_MAX, SEGMENT_BYTES_MIN, STRIPES_MAX, STRIPES_MIN, TTL_MS_MAX};
 use crate::log::checkpoint;
+use crate::log::lock::DirectoryLock;
 use crate::log::recovery::{self, TornTail};
 use crate::log::writer::MappedLog;
 use crate::log::{Log, SyncMode};
@@ -23,8 +24,6 @@ use crate::metrics::{Counters, Metrics};
 use crate::role::{Operation, Role};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Condvar, Mutex};
-
-const LOCK_FILE: &str = "LOCK";
 
 /// How an engine is opened. Build with `EngineOptions::default()` and the setters.
 #[derive(Clone, Debug)]
@@ -180,7 +179,7 @@ pub(crate) struct Shared {
     pub(crate) default_ttl_ms: Option<u64>,
     closed: AtomicBool,
     dir: Option<PathBuf>,
-    lock_file: Mutex<Option<File>>,
+    lock_file: Mutex<Option<DirectoryLock>>,
     recovery: RecoveryReport,
     checkpoint_every_bytes: u64,
     expiry_sweep: Duration,
@@ -211,7 +210,7 @@ impl Engine {
         options.validate()?;
         let dir = path.as_ref().to_path_buf();
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "creating data directory", e))?;
-        let lock_file = lock_directory(&dir)?;
+        let lock_file = DirectoryLock::acquire(&dir)?;
         checkpoint::remove_temporaries(&dir)?;
 
         let inventory = Inventory::new(options.stripes, options.region_distance.clone());
@@ -257,7 +256,7 @@ impl Engine {
         log: Log,
         options: &EngineOptions,
         dir: Option<PathBuf>,
-        lock_file: Option<File>,
+        lock_file: Option<DirectoryLock>,
         recovery: RecoveryReport,
     ) -> Engine {
         let bytes_now = log.stats().bytes_appended;
@@ -380,7 +379,8 @@ impl Engine {
             return Ok(());
         }
         stop_worker(&self.shared);
-        let flushed = if self.shared.log.is_poisoned() { Ok(0) } else { self.shared.log.flush() };
+        // A poisoned log cannot be flushed: say so (the directory still unlocks).
+        let flushed = self.shared.log.flush();
         self.shared.lock_file.lock().take();
         flushed.map(|_| ())
     }
@@ -402,6 +402,7 @@ impl Shared {
 
     fn checkpoint(&self) -> Result<CheckpointReport> {
         let started = Instant::now();
+        self.log.check_writable()?;
         let mut bytes_at_last = self.checkpoint_state.lock();
         let (Some(dir), Some(mapped)) = (&self.dir, self.log.mapped()) else {
             return Ok(CheckpointReport {
@@ -487,21 +488,6 @@ impl Drop for Shared {
                 let _ = self.log.flush();
             }
         }
-    }
-}
-
-fn lock_directory(dir: &Path) -> Result<File> {
-    let path = dir.join(LOCK_FILE);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, "opening lock file", e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked { path: dir.to_path_buf() }),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, "locking data directory", e)),
     }
 }
 

@@ -12,6 +12,7 @@
 pub(crate) mod checkpoint;
 pub(crate) mod frame;
 pub(crate) mod group_commit;
+pub(crate) mod lock;
 pub mod record;
 pub(crate) mod recovery;
 pub(crate) mod segment;
@@ -168,9 +169,7 @@ impl Log {
     /// Appends a record and returns its LSN. Called with the stripes of the change held, so LSN
     /// order is the order in which changes to the same SKU happened.
     pub(crate) fn append(&self, record: &Record<'_>) -> Result<Lsn> {
-        if self.poisoned.load(Ordering::Acquire) {
-            return Err(self.poison_error());
-        }
+        self.check_writable()?;
         match &self.backend {
             Backend::Memory { last_lsn } => {
                 let mut last = last_lsn.lock();
@@ -214,6 +213,11 @@ impl Log {
 
     fn poison_error(&self) -> Error {
         Error::Poisoned { cause: self.group.failure().unwrap_or_else(|| "an earlier log sync failed".into()) }
+    }
+
+    /// `Err(Poisoned)` once a flush has failed.
+    pub(crate) fn check_writable(&self) -> Result<()> {
+        if self.is_poisoned() { Err(self.poison_error()) } else { Ok(()) }
     }
 
     pub(crate) fn is_poisoned(&self) -> bool {

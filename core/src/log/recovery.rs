@@ -9,9 +9,11 @@
 //!   the cut is reported in [`TornTail`].
 //! * **Lost in flight.** Valid frames do follow, but none of them was appended after the bad
 //!   position became durable (their `synced_lsn` watermarks are all below it) and the damaged
-//!   range holds a 512-byte sector of zeros, the mark of a page the kernel never wrote back before
-//!   power was lost. Nothing acknowledged as durable can be in that range, so the log is cut
-//!   there too, and the report counts the valid-looking frames that were discarded.
+//!   range bears the mark of a write that never reached the disk (zeros where records were:
+//!   see `looks_unwritten`), as when power fails while the kernel has written back some pages
+//!   of an unsynced range and not others, possibly across a segment rollover. Nothing
+//!   acknowledged as durable can be in that range, so the log is cut there too, and the report
+//!   counts the valid-looking frames that were discarded.
 //! * **Corruption.** Anything else: valid frames follow damage that cannot be explained by an
 //!   interrupted write. Replay fails with [`Error::Corruption`] naming the file and offset;
 //!   nothing is skipped silently.
@@ -91,6 +93,8 @@ impl MappedSegment {
 /// How far to look ahead of an expected LSN for frames that prove data follows damage.
 const LSN_LOOKAHEAD: u64 = 1 << 40;
 const SECTOR_BYTES: usize = 512;
+const PAGE_BYTES: usize = 4096;
+const UNWRITTEN_RUN_BYTES: usize = 32;
 
 /// Replays every record with an LSN above `after_lsn` through `apply`, in LSN order, and
 /// repairs a torn tail. `repair: false` reads only (for inspection) and reports what it would cut.
@@ -176,7 +180,8 @@ pub(crate) fn replay(
     let mut torn_tail = None;
     'segments: for (k, segment) in active.iter().enumerate() {
         let data = segment.data();
-        if spans[k].first_lsn != expected {
+        // (A later segment that does not continue the log is judged where the previous ends.)
+        if k == 0 && spans[k].first_lsn != expected {
             return Err(Error::corruption(
                 &segment.path,
                 24,
@@ -207,22 +212,25 @@ pub(crate) fn replay(
                 FrameRead::End => {
                     let is_last = k + 1 == active.len();
                     let later_here = later_frames(data, offset, expected, &[]);
-                    if later_here.is_empty() {
-                        if is_last {
-                            resume = Some(ResumePoint { seq: segment.seq, path: segment.path.clone(), offset });
-                            break 'segments;
-                        }
+                    if !later_here.is_empty() {
+                        "a gap of zeros inside the written log"
+                    } else if is_last {
+                        resume = Some(ResumePoint { seq: segment.seq, path: segment.path.clone(), offset });
+                        break 'segments;
+                    } else if spans[k + 1].first_lsn == expected {
                         continue 'segments;
+                    } else {
+                        "the next segment does not continue the log from here"
                     }
-                    "a gap of zeros inside the written log"
                 }
             };
             // Bytes at `offset` are not the next record: torn tail, lost in flight, or damage.
             let following: Vec<&[u8]> = active[k + 1..].iter().map(|s| s.data()).collect();
             let later = later_frames(data, offset + 1, expected, &following);
-            let damaged_end = later.first_in_segment.unwrap_or_else(|| last_nonzero_end(data).max(offset));
+            // With nothing valid after it in this segment, the damage runs to the segment's end.
+            let damaged_end = later.first_in_segment.unwrap_or(data.len());
             let lost_in_flight =
-                !later.is_empty() && later.max_synced_lsn < expected && has_zero_sector(data, offset, damaged_end);
+                !later.is_empty() && later.max_synced_lsn < expected && looks_unwritten(data, offset, damaged_end);
             if !later.is_empty() && !lost_in_flight {
                 return Err(Error::corruption(
                     &segment.path,
@@ -327,6 +335,25 @@ fn later_frames(data: &[u8], from: usize, min_lsn: Lsn, following: &[&[u8]]) -> 
     found
 }
 
+/// Whether `data[from..to]` looks like bytes a write never reached (after a power cut, the
+/// kernel may have written some pages of an unsynced range and not others, and a page it wrote
+/// early holds only the records appended before that moment): all zeros; or a whole zero
+/// sector; or a run of zeros that ends at a page boundary or at `to`. A flipped bit leaves no
+/// such mark, and records hold no runs of `UNWRITTEN_RUN_BYTES` zeros of their own.
+fn looks_unwritten(data: &[u8], from: usize, to: usize) -> bool {
+    let to = to.min(data.len());
+    if from >= to {
+        return false;
+    }
+    if data[from..to].iter().all(|&b| b == 0) || has_zero_sector(data, from, to) {
+        return true;
+    }
+    let page_ends = (from.div_ceil(PAGE_BYTES)..=to / PAGE_BYTES).map(|page| page * PAGE_BYTES);
+    page_ends.chain([to]).any(|end| {
+        end <= to && end >= from + UNWRITTEN_RUN_BYTES && data[end - UNWRITTEN_RUN_BYTES..end].iter().all(|&b| b == 0)
+    })
+}
+
 /// Whether `data[from..to]` contains a whole, sector-aligned block of zeros.
 fn has_zero_sector(data: &[u8], from: usize, to: usize) -> bool {
     let mut sector = from.div_ceil(SECTOR_BYTES) * SECTOR_BYTES;
@@ -373,5 +400,19 @@ mod tests {
         data[1024..1536].fill(0);
         assert!(has_zero_sector(&data, 0, 4096));
         assert!(!has_zero_sector(&data, 0, 1500), "the sector must lie inside the range");
+    }
+
+    #[test]
+    fn unwritten_ranges_are_told_from_flipped_bits() {
+        let mut data = vec![7u8; 3 * 4096];
+        assert!(!looks_unwritten(&data, 100, 300), "non-zero garbage is damage");
+        data[4000..4096].fill(0); // a page written back before its last records were appended
+        assert!(looks_unwritten(&data, 3990, 4200));
+        data[4000..4096].fill(7);
+        data[5000..5020].fill(0); // a short zero run mid-page proves nothing
+        assert!(!looks_unwritten(&data, 4990, 5100));
+        data[8000..8192].fill(0); // zeros to the end of the range (a segment's unused tail)
+        assert!(looks_unwritten(&data, 8000, 8192));
+        assert!(looks_unwritten(&data, 7990, 8192), "a run ending at the range's end");
     }
 }

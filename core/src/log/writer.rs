@@ -12,6 +12,7 @@ use crate::log::record::Record;
 use crate::log::recovery::{Replayed, SegmentSpan};
 use crate::log::segment::{Segment, sync_dir};
 use crate::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The mapped log of a data directory.
 pub(crate) struct MappedLog {
@@ -20,8 +21,14 @@ pub(crate) struct MappedLog {
     faults: Arc<Faults>,
     writer: Mutex<Writer>,
     /// A preallocated segment, made ahead of need by the engine's worker so that rolling over
-    /// never waits for the disk while stripes are held.
+    /// never waits for the disk while stripes are held. The lock is held while a segment is
+    /// being made, so the worker and a rollover never both make the same file.
+    ///
+    /// Lock order: `writer`, then `spare`. The worker takes `spare` alone.
     spare: Mutex<Option<Segment>>,
+    /// Sequence number of the current segment, readable without the writer lock; changed only
+    /// with both locks held.
+    current_seq: AtomicU64,
 }
 
 struct Writer {
@@ -84,7 +91,9 @@ impl MappedLog {
                 std::fs::remove_file(&path).map_err(|e| Error::io(&path, "removing an unused segment", e))?;
             }
         }
+        let current_seq = AtomicU64::new(current.seq);
         Ok(MappedLog {
+            current_seq,
             dir: dir.to_path_buf(),
             segment_bytes,
             faults,
@@ -155,15 +164,20 @@ impl MappedLog {
     /// Starts a new segment (the spare, or a new one made now) at the next LSN.
     fn roll_over(&self, writer: &mut Writer) -> Result<()> {
         let seq = writer.current.seq + 1;
-        let spare = self.spare.lock().take();
-        let next = match spare {
-            Some(spare) if spare.seq == seq => spare,
-            other => {
-                if let Some(stale) = other {
-                    let _ = std::fs::remove_file(&stale.path);
+        let next = {
+            // Waits here if the worker is making the spare right now.
+            let mut spare = self.spare.lock();
+            let next = match spare.take() {
+                Some(ready) if ready.seq == seq => ready,
+                other => {
+                    if let Some(stale) = other {
+                        let _ = std::fs::remove_file(&stale.path);
+                    }
+                    make_segment(&self.dir, seq, self.segment_bytes, &self.faults)?
                 }
-                make_segment(&self.dir, seq, self.segment_bytes, &self.faults)?
-            }
+            };
+            self.current_seq.store(seq, Ordering::Release);
+            next
         };
         activate(&next, writer.next_lsn);
         writer.spans.push(SegmentSpan { seq, first_lsn: writer.next_lsn, path: next.path.clone() });
@@ -194,21 +208,22 @@ impl MappedLog {
         offset > len / 2 && self.spare.lock().is_none()
     }
 
-    /// Preallocates the next segment (outside the writer lock).
+    /// Preallocates the segment after the current one, unless it is ready already. Holds only
+    /// the spare lock, so appends go on meanwhile; a rollover that needs the spare waits for it.
     pub(crate) fn prepare_spare(&self) -> Result<()> {
-        let seq = self.writer.lock().current.seq + 1;
-        if self.spare.lock().as_ref().is_some_and(|s| s.seq == seq) {
-            return Ok(());
-        }
-        let segment = make_segment(&self.dir, seq, self.segment_bytes, &self.faults)?;
         let mut spare = self.spare.lock();
-        let current_seq = self.writer.lock().current.seq;
-        if current_seq + 1 == seq && spare.is_none() {
-            *spare = Some(segment);
-        } else {
-            // A rollover made its own segment meanwhile; this one is not needed.
-            let _ = std::fs::remove_file(&segment.path);
+        let seq = self.current_seq.load(Ordering::Acquire) + 1;
+        match spare.take() {
+            Some(ready) if ready.seq == seq => {
+                *spare = Some(ready);
+                return Ok(());
+            }
+            Some(stale) => {
+                let _ = std::fs::remove_file(&stale.path);
+            }
+            None => {}
         }
+        *spare = Some(make_segment(&self.dir, seq, self.segment_bytes, &self.faults)?);
         Ok(())
     }
 

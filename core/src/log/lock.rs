@@ -1,0 +1,71 @@
+//! The data directory's lock: one open engine per directory, across processes and within one.
+//!
+//! Across processes: a POSIX record lock (`fcntl(F_SETLK)`) on the `LOCK` file. Unlike `flock`,
+//! a record lock belongs to the process, so a child forked while an engine is open (a test
+//! harness spawning a helper, a Python `multiprocessing` worker) does not keep the directory
+//! locked after the engine closes. Within one process record locks never conflict, so a
+//! process-wide set of locked directories refuses the second open.
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Error, Result};
+
+const LOCK_FILE: &str = "LOCK";
+
+/// Directories locked by engines of this process (canonical paths).
+static LOCKED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+
+/// Held while an engine has the directory open; dropping it unlocks.
+#[derive(Debug)]
+pub(crate) struct DirectoryLock {
+    dir: PathBuf,
+    // Closing the file releases the record lock.
+    _file: File,
+}
+
+impl DirectoryLock {
+    pub(crate) fn acquire(dir: &Path) -> Result<DirectoryLock> {
+        let canonical = dir.canonicalize().map_err(|e| Error::io(dir, "resolving data directory", e))?;
+        let mut locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let locked = locked.get_or_insert_with(HashSet::new);
+        if locked.contains(&canonical) {
+            return Err(Error::Locked { path: dir.to_path_buf() });
+        }
+        let path = canonical.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, "opening lock file", e))?;
+        // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
+        let mut request: libc::flock = unsafe { std::mem::zeroed() };
+        request.l_type = libc::F_WRLCK as libc::c_short;
+        request.l_whence = libc::SEEK_SET as libc::c_short;
+        // l_start = 0 and l_len = 0: the whole file.
+        // SAFETY: F_SETLK reads the struct we pass and nothing else; the descriptor is ours.
+        let status = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &request) };
+        if status == -1 {
+            let error = std::io::Error::last_os_error();
+            return Err(match error.raw_os_error() {
+                Some(libc::EACCES | libc::EAGAIN) => Error::Locked { path: dir.to_path_buf() },
+                _ => Error::io(&path, "locking data directory", error),
+            });
+        }
+        locked.insert(canonical.clone());
+        Ok(DirectoryLock { dir: canonical, _file: file })
+    }
+}
+
+impl Drop for DirectoryLock {
+    fn drop(&mut self) {
+        let mut locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(locked) = locked.as_mut() {
+            locked.remove(&self.dir);
+        }
+    }
+}
