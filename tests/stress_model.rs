@@ -124,6 +124,8 @@ fn distance(a: &str, b: &str) -> u32 {
 }
 
 type Shortage = (u32, u64, u64, Option<u16>);
+/// Most lines served, then rank, then warehouse: the order in which a refusal names a warehouse.
+type CoverageKey = (std::cmp::Reverse<usize>, (u32, u32), u16);
 
 impl Model {
     fn available(&self, sku: u32, wh: u16) -> u64 {
@@ -171,7 +173,7 @@ impl Model {
                     return Err((s, u64::from(q), available, wh));
                 }
             }
-            let mut best: Option<((std::cmp::Reverse<usize>, (u32, u32), u16), Shortage)> = None;
+            let mut best: Option<(CoverageKey, Shortage)> = None;
             for w in (0..self.warehouses.len() as u16).filter(|&w| self.warehouses[w as usize].3) {
                 let served = lines.iter().filter(|&&(s, q)| self.available(s, w) >= u64::from(q)).count();
                 if let Some(&(s, q)) = lines.iter().find(|&&(s, q)| self.available(s, w) < u64::from(q)) {
@@ -503,10 +505,8 @@ fn check_refusals<'s>(
     }
     for (s, ok) in active.iter_mut() {
         let Seen::Refused { request, sku, requested, available, .. } = s else { unreachable!() };
-        if !*ok {
-            if let Err((msku, mreq, mavail, _)) = model.place(request) {
-                *ok = model.skus[msku as usize].code == *sku && mreq == *requested && mavail == *available;
-            }
+        if !*ok && let Err((msku, mreq, mavail, _)) = model.place(request) {
+            *ok = model.skus[msku as usize].code == *sku && mreq == *requested && mavail == *available;
         }
     }
     let mut failed = None;
@@ -558,7 +558,7 @@ fn run_worker(engine: &Engine, thread: usize, seed: u64) -> Vec<Seen> {
                     made.push((order, request));
                 }
             }
-            45..65 | 65..80 if !held.is_empty() => {
+            45..80 if !held.is_empty() => {
                 let (order, _) = held.swap_remove(rng.random_range(0..held.len()));
                 let wanted = if roll < 65 { Settlement::Commit } else { Settlement::Release };
                 let result = if wanted == Settlement::Commit { orders.commit(&order) } else { orders.release(&order) };

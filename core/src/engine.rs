@@ -121,15 +121,15 @@ impl EngineOptions {
                 self.segment_bytes
             )));
         }
-        if let SyncMode::Interval(every) = self.sync {
-            if every.is_zero() {
-                return Err(Error::invalid("the sync interval must be at least 1 ms"));
-            }
+        if let SyncMode::Interval(every) = self.sync
+            && every.is_zero()
+        {
+            return Err(Error::invalid("the sync interval must be at least 1 ms"));
         }
-        if let Some(ttl) = self.default_ttl_ms {
-            if ttl == 0 || ttl > TTL_MS_MAX {
-                return Err(Error::invalid(format!("default_ttl_ms must be in 1..={TTL_MS_MAX}, not {ttl}")));
-            }
+        if let Some(ttl) = self.default_ttl_ms
+            && (ttl == 0 || ttl > TTL_MS_MAX)
+        {
+            return Err(Error::invalid(format!("default_ttl_ms must be in 1..={TTL_MS_MAX}, not {ttl}")));
         }
         if self.expiry_sweep.is_zero() {
             return Err(Error::invalid("expiry_sweep must be at least 1 ms"));
@@ -439,27 +439,29 @@ impl Shared {
 
     /// One round of background work; returns when the next round is due.
     fn background_round(&self, last_flush: &mut Instant, last_sweep: &mut Instant) {
-        if let SyncMode::Interval(every) = self.log.sync_mode() {
-            if last_flush.elapsed() >= every && !self.log.is_poisoned() {
-                if let Err(error) = self.log.flush() {
-                    tracing::error!(%error, "interval flush failed; the engine now refuses writes");
-                }
-                *last_flush = Instant::now();
+        if let SyncMode::Interval(every) = self.log.sync_mode()
+            && last_flush.elapsed() >= every
+            && !self.log.is_poisoned()
+        {
+            if let Err(error) = self.log.flush() {
+                tracing::error!(%error, "interval flush failed; the engine now refuses writes");
             }
+            *last_flush = Instant::now();
         }
         if let Some(mapped) = self.log.mapped() {
-            if mapped.wants_spare() {
-                if let Err(error) = mapped.prepare_spare() {
-                    tracing::warn!(%error, "could not preallocate the next log segment");
-                }
+            if mapped.wants_spare()
+                && let Err(error) = mapped.prepare_spare()
+            {
+                tracing::warn!(%error, "could not preallocate the next log segment");
             }
             let due = self.checkpoint_every_bytes > 0
                 && self.log.stats().bytes_appended.saturating_sub(*self.checkpoint_state.lock())
                     >= self.checkpoint_every_bytes;
-            if due && !self.log.is_poisoned() {
-                if let Err(error) = self.checkpoint() {
-                    tracing::warn!(%error, "automatic checkpoint failed");
-                }
+            if due
+                && !self.log.is_poisoned()
+                && let Err(error) = self.checkpoint()
+            {
+                tracing::warn!(%error, "automatic checkpoint failed");
             }
         }
         if !self.clock.is_manual() && last_sweep.elapsed() >= self.expiry_sweep && !self.log.is_poisoned() {
@@ -539,9 +541,9 @@ fn stop_worker(shared: &Shared) {
         state.handle.take()
     };
     shared.worker.wake.notify_all();
-    if let Some(handle) = handle {
-        if handle.thread().id() != std::thread::current().id() {
-            let _ = handle.join();
-        }
+    if let Some(handle) = handle
+        && handle.thread().id() != std::thread::current().id()
+    {
+        let _ = handle.join();
     }
 }

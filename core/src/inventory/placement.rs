@@ -87,6 +87,10 @@ pub(crate) struct Order<'a> {
 }
 
 type RankKey = (u32, u32);
+/// Ordering of candidate warehouses for a whole order: rank, then most stock, then id.
+type WholeOrderKey = (RankKey, Reverse<u64>, WarehouseId);
+/// Ordering of warehouses when no single one serves the order: most lines served, then rank.
+type CoverageKey = (Reverse<usize>, RankKey, WarehouseId);
 
 fn rank(warehouse: &Warehouse, ship_to: Option<&str>, distance: &dyn RegionDistance) -> RankKey {
     let d = ship_to.map_or(0, |to| distance.distance(to, &warehouse.region).min(REGION_DISTANCE_MAX));
@@ -109,13 +113,13 @@ pub(crate) fn place(
     }
 }
 
-fn active<'t>(table: &'t WarehouseTable, id: WarehouseId) -> Option<&'t Warehouse> {
+fn active(table: &WarehouseTable, id: WarehouseId) -> Option<&Warehouse> {
     table.get(id).filter(|w| w.active)
 }
 
 fn place_whole(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionDistance) -> Option<ReservedLines> {
     let (&(_, first_qty), first_stock) = (order.lines.first()?, order.stocks.first()?);
-    let mut best: Option<((RankKey, Reverse<u64>, WarehouseId), WarehouseId)> = None;
+    let mut best: Option<(WholeOrderKey, WarehouseId)> = None;
     'candidates: for cell in &first_stock.cells {
         let available = cell.available(first_stock.default_buffer);
         if available < u64::from(first_qty) {
@@ -206,7 +210,7 @@ fn whole_order_shortage(order: &Order<'_>, table: &WarehouseTable, distance: &dy
     }
     // Every line fits somewhere, but not all in one place: name the first line that the
     // best-ranked warehouse covering the most lines cannot serve.
-    let mut best: Option<((Reverse<usize>, RankKey, WarehouseId), Shortage)> = None;
+    let mut best: Option<(CoverageKey, Shortage)> = None;
     for warehouse in table.warehouses.iter().filter(|w| w.active) {
         let mut served = 0;
         let mut first_missing = None;
@@ -220,10 +224,10 @@ fn whole_order_shortage(order: &Order<'_>, table: &WarehouseTable, distance: &dy
             }
         }
         let key = (Reverse(served), rank(warehouse, order.ship_to, distance), warehouse.id);
-        if let Some(shortage) = first_missing {
-            if best.as_ref().is_none_or(|(best_key, _)| key < *best_key) {
-                best = Some((key, shortage));
-            }
+        if let Some(shortage) = first_missing
+            && best.as_ref().is_none_or(|(best_key, _)| key < *best_key)
+        {
+            best = Some((key, shortage));
         }
     }
     best.map(|(_, shortage)| shortage).unwrap_or(Shortage {

@@ -47,7 +47,7 @@ pub(crate) fn list(dir: &Path) -> Result<Vec<(Lsn, PathBuf)>> {
             found.push((lsn, entry.path()));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(lsn, _)| std::cmp::Reverse(*lsn));
     Ok(found)
 }
 

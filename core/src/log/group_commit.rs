@@ -77,10 +77,10 @@ impl GroupCommit {
             if let Some(cause) = &state.failure {
                 return Err(Error::Poisoned { cause: cause.clone() });
             }
-            if let Some(lsn) = target {
-                if state.durable_lsn >= lsn {
-                    return Ok(state.durable_lsn);
-                }
+            if let Some(lsn) = target
+                && state.durable_lsn >= lsn
+            {
+                return Ok(state.durable_lsn);
             }
             if state.leader_active {
                 self.flush_done.wait(&mut state);

@@ -131,15 +131,15 @@ pub(crate) fn replay(
     let mut active: Vec<&MappedSegment> = segments[..active_count].iter().collect();
 
     // A last segment whose header was torn while being activated holds no records: reuse it.
-    if let Some(last) = active.last() {
-        if last.header == SegmentHeader::Invalid {
-            let has_frames = !later_frames(last.data(), SEGMENT_HEADER_BYTES, 1, &[]).is_empty();
-            if has_frames {
-                return Err(Error::corruption(&last.path, 0, "segment header is damaged"));
-            }
-            unused.insert(0, (last.seq, last.path.clone()));
-            active.pop();
+    if let Some(last) = active.last()
+        && last.header == SegmentHeader::Invalid
+    {
+        let has_frames = !later_frames(last.data(), SEGMENT_HEADER_BYTES, 1, &[]).is_empty();
+        if has_frames {
+            return Err(Error::corruption(&last.path, 0, "segment header is damaged"));
         }
+        unused.insert(0, (last.seq, last.path.clone()));
+        active.pop();
     }
     let mut spans = Vec::with_capacity(active.len());
     for (i, segment) in active.iter().enumerate() {
@@ -162,14 +162,14 @@ pub(crate) fn replay(
     let after_lsn = after_lsn.unwrap_or_else(|| spans.first().map_or(0, |s| s.first_lsn - 1));
     // Segments wholly at or below the checkpoint are left over from an interrupted cleanup.
     let start = spans.iter().rposition(|s| s.first_lsn <= after_lsn + 1).unwrap_or(0);
-    if let Some(first) = spans.get(start) {
-        if first.first_lsn > after_lsn + 1 {
-            return Err(Error::corruption(
-                &first.path,
-                24,
-                format!("the log starts at LSN {} but the checkpoint ends at LSN {after_lsn}", first.first_lsn),
-            ));
-        }
+    if let Some(first) = spans.get(start)
+        && first.first_lsn > after_lsn + 1
+    {
+        return Err(Error::corruption(
+            &first.path,
+            24,
+            format!("the log starts at LSN {} but the checkpoint ends at LSN {after_lsn}", first.first_lsn),
+        ));
     }
     let stale: Vec<SegmentSpan> = spans.drain(..start).collect();
     let active = &active[start..];
