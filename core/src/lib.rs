@@ -40,6 +40,11 @@ mod sync;
 #[cfg(all(test, loom))]
 mod loom_models;
 
+/// The README's Rust example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;
+
 pub use crate::client::{Client, OrderRequest, ReserveOptions, WarehouseSpec};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::engine::{CheckpointReport, Engine, EngineOptions, RecoveryReport};

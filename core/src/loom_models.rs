@@ -150,6 +150,29 @@ fn group_commit_never_acknowledges_above_the_durable_prefix() {
     });
 }
 
+/// Three writers: one leads, one waits in the covered batch, one in the next; whoever leaves
+/// must hand leadership on, or the last batch sleeps forever (loom reports the deadlock).
+#[test]
+fn three_writers_never_strand_a_batch_without_a_leader() {
+    loom::model(|| {
+        let log = Arc::new(FakeLog { appended: Mutex::new(0), disk: AtomicU64::new(0) });
+        let group = Arc::new(GroupCommit::new(0));
+        let writers: Vec<_> = (0..3)
+            .map(|_| {
+                let (log, group) = (log.clone(), group.clone());
+                thread::spawn(move || {
+                    let lsn = log.append();
+                    group.wait_durable(lsn, || log.flush()).unwrap();
+                    assert!(log.disk.load(Ordering::SeqCst) >= lsn);
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+    });
+}
+
 #[test]
 fn a_failed_flush_fails_every_waiter_it_covered() {
     loom::model(|| {
