@@ -234,3 +234,131 @@ fn a_closed_engine_refuses_every_call() {
     // The directory lock was released: the directory opens again.
     Engine::open(dir.path(), options(&clock)).unwrap().close().unwrap();
 }
+
+/// A region distance that can hold a reserve mid-flight (after it passed its permission check,
+/// before it appends) or make it panic, to test what happens around such calls.
+#[derive(Debug, Default)]
+struct Gate {
+    inside: std::sync::Mutex<bool>,
+    release: std::sync::Condvar,
+    open: std::sync::Mutex<bool>,
+}
+
+impl allot_core::RegionDistance for Gate {
+    fn distance(&self, ship_to: &str, _: &str) -> u32 {
+        if ship_to == "PANIC" {
+            panic!("a distance function failed");
+        }
+        if ship_to == "HOLD" {
+            *self.inside.lock().unwrap() = true;
+            self.release.notify_all();
+            let mut open = self.open.lock().unwrap();
+            while !*open {
+                open = self.release.wait(open).unwrap();
+            }
+        }
+        0
+    }
+}
+
+#[test]
+fn a_call_in_flight_when_the_engine_closes_is_refused_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Arc::new(Gate::default());
+    let options = EngineOptions::default().sync(SyncMode::Always).region_distance(gate.clone());
+    let engine = Engine::open(dir.path(), options.clone()).unwrap();
+    let admin = engine.client(Role::Admin);
+    admin.add_warehouse("W", WarehouseSpec::new("310000", 1)).unwrap();
+    admin.add_sku("SOFA", "c").unwrap();
+    admin.set_stock("SOFA", "W", 5).unwrap();
+    let orders = engine.client(Role::Orders);
+    let in_flight =
+        std::thread::spawn(move || orders.reserve("LATE", &[("SOFA", 1)], &ReserveOptions::new().ship_to("HOLD")));
+    {
+        let mut inside = gate.inside.lock().unwrap();
+        while !*inside {
+            inside = gate.release.wait(inside).unwrap();
+        }
+    }
+    engine.close().unwrap();
+    // The directory is free again: a second engine opens it while the first call is mid-way.
+    let reopened = Engine::open(dir.path(), EngineOptions::default().sync(SyncMode::Always)).unwrap();
+    *gate.open.lock().unwrap() = true;
+    gate.release.notify_all();
+    let answer = in_flight.join().unwrap();
+    assert!(matches!(answer, Err(Error::Closed)), "{answer:?}");
+    assert_eq!(reopened.client(Role::Viewer).reservation("LATE").unwrap(), None);
+    reopened.close().unwrap();
+}
+
+#[test]
+fn a_panic_inside_a_reserve_leaves_no_claim_behind() {
+    let gate = Arc::new(Gate::default());
+    let engine =
+        Engine::open_in_memory(EngineOptions::default().sync(SyncMode::None).region_distance(gate.clone())).unwrap();
+    let admin = engine.client(Role::Admin);
+    admin.add_warehouse("W", WarehouseSpec::new("310000", 1)).unwrap();
+    admin.add_sku("SOFA", "c").unwrap();
+    admin.set_stock("SOFA", "W", 5).unwrap();
+    let orders = engine.client(Role::Orders);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        orders.reserve("O", &[("SOFA", 1)], &ReserveOptions::new().ship_to("PANIC"))
+    }));
+    assert!(panicked.is_err());
+    engine.check_invariants().unwrap();
+    let retried = orders.reserve("O", &[("SOFA", 1)], &ReserveOptions::new()).unwrap();
+    assert!(!retried.repeat, "the panicked call held nothing");
+    assert_eq!(orders.stock("SOFA").unwrap().reserved, 1);
+}
+
+#[test]
+fn settled_orders_are_forgotten_after_the_retention_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(0);
+    let day_ms = 24 * 3600 * 1000;
+    let options = options(&clock).settled_retention_ms(Some(7 * day_ms));
+    let engine = Engine::open(dir.path(), options.clone()).unwrap();
+    let admin = engine.client(Role::Admin);
+    admin.add_warehouse("W", WarehouseSpec::new("310000", 1)).unwrap();
+    admin.add_sku("SOFA", "c").unwrap();
+    admin.set_stock("SOFA", "W", 10).unwrap();
+    let orders = engine.client(Role::Orders);
+    orders.reserve("OLD", &[("SOFA", 1)], &ReserveOptions::new().ttl_ms(day_ms)).unwrap();
+    orders.commit("OLD").unwrap();
+    orders.reserve("HELD", &[("SOFA", 1)], &ReserveOptions::new().ttl_ms(30 * day_ms)).unwrap();
+    clock.advance_ms(6 * day_ms);
+    engine.checkpoint().unwrap();
+    assert!(orders.reserve("OLD", &[("SOFA", 1)], &ReserveOptions::new()).unwrap().repeat, "still remembered");
+    clock.advance_ms(2 * day_ms);
+    engine.checkpoint().unwrap();
+    assert_eq!(orders.reservation("OLD").unwrap(), None, "forgotten after 7 days");
+    assert_eq!(orders.reservation("HELD").unwrap().unwrap().state, ReservationState::Held, "held ones stay");
+    let made_before = engine.metrics().reservations_made;
+    engine.close().unwrap();
+
+    let engine = Engine::open(dir.path(), options).unwrap();
+    let orders = engine.client(Role::Orders);
+    assert_eq!(orders.reservation("OLD").unwrap(), None);
+    assert_eq!(engine.metrics().reservations_made, made_before, "the count survives the checkpoint");
+    let again = orders.reserve("OLD", &[("SOFA", 2)], &ReserveOptions::new()).unwrap();
+    assert!(!again.repeat, "a forgotten order id starts a new reservation");
+    engine.check_invariants().unwrap();
+    engine.close().unwrap();
+}
+
+#[test]
+fn extreme_arguments_are_refused_or_saturate_without_panicking() {
+    let clock = ManualClock::new(5);
+    let engine = Engine::open_in_memory(EngineOptions::default().sync(SyncMode::None).clock(clock.clone())).unwrap();
+    let admin = engine.client(Role::Admin);
+    admin.add_warehouse("W", WarehouseSpec::new("310000", 1)).unwrap();
+    admin.add_sku("SOFA", "c").unwrap();
+    engine.advance_time(Duration::MAX).unwrap();
+    assert_eq!(engine.now_ms(), u64::MAX, "time saturates instead of wrapping");
+    let sku = admin.sku_id("SOFA").unwrap();
+    let lines = vec![(sku, 1); 60_000];
+    let error = admin.reserve_by_id("BIG", &lines, &ReserveOptions::new()).unwrap_err();
+    assert!(matches!(error, Error::LimitExceeded { limit: "ORDER_LINES_MAX", .. }), "{error}");
+    let error = admin.set_stock("SOFA", "W", u64::MAX).unwrap_err();
+    assert!(matches!(error, Error::LimitExceeded { .. }), "{error}");
+}

@@ -1251,3 +1251,113 @@ fn segment_rollovers_under_concurrent_load_neither_deadlock_nor_collide() {
     assert!(segments >= 10, "only {segments} segments: the test did not roll over enough to mean anything");
     engine.close().unwrap();
 }
+
+/// A segment whose header page never reached the disk while later pages did (a power cut in
+/// the middle of its first flush) holds records nobody was promised. Recovery must count them
+/// as discarded, remove the file, and never reuse it as a spare: otherwise the old frames beyond
+/// whatever is appended next would be replayed later as if they were new.
+#[test]
+fn a_segment_whose_header_never_reached_the_disk_is_discarded_not_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(START_MS);
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
+    stock_catalogue(&engine);
+    let mut n = 0;
+    while segments(dir.path()).len() < 2 || frames_of_segment(&segments(dir.path())[1]) < 300 {
+        reserve(&engine, &format!("O{n:07}"), &[(n % SKUS.len(), 1)]);
+        n += 1;
+    }
+    let held_before = engine.client(Role::Viewer).stock("SOFA").unwrap().reserved;
+    engine.close().unwrap();
+    let second = segments(dir.path())[1].clone();
+    let in_second = frames_of_segment(&second);
+    zero_range(&second, 0, 4096); // the header and the first frames never made it
+
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
+    let torn = engine.recovery().torn_tail.clone().expect("the loss is reported");
+    assert!(torn.discarded_records > 0 && torn.discarded_records < in_second as u64, "{torn:?}");
+    assert!(!second.exists(), "the damaged segment is removed, not kept as a spare");
+    let held_after = engine.client(Role::Viewer).stock("SOFA").unwrap().reserved;
+    assert!(held_after < held_before);
+    for m in 0..400 {
+        reserve(&engine, &format!("N{m:07}"), &[(m % SKUS.len(), 1)]);
+    }
+    let reserved = engine.client(Role::Viewer).stock("SOFA").unwrap().reserved;
+    engine.close().unwrap();
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
+    assert_eq!(engine.recovery().torn_tail, None);
+    assert_eq!(engine.client(Role::Viewer).stock("SOFA").unwrap().reserved, reserved, "no phantom records came back");
+    engine.check_invariants().unwrap();
+    engine.close().unwrap();
+}
+
+fn frames_of_segment(path: &Path) -> usize {
+    segment_frames(path).1.len()
+}
+
+/// A split order that would fill more than `PLACED_LINES_MAX` lines is refused before anything
+/// is written, and leaves no bytes behind in the log.
+#[test]
+fn an_order_split_too_finely_is_refused_and_leaves_the_log_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(START_MS);
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    let admin = engine.client(Role::Admin);
+    let warehouses: Vec<String> = (0..40).map(|w| format!("W{w}")).collect();
+    for w in &warehouses {
+        admin.add_warehouse(w, WarehouseSpec::new("310000", 1)).unwrap();
+    }
+    let skus: Vec<String> = (0..128).map(|s| format!("S{s}")).collect();
+    for sku in &skus {
+        admin.add_sku(sku, "c").unwrap();
+        for w in &warehouses {
+            admin.set_stock(sku, w, 1).unwrap();
+        }
+    }
+    let lines: Vec<(&str, u32)> = skus.iter().map(|s| (s.as_str(), 40)).collect();
+    let before = engine.last_lsn();
+    let error = admin.reserve("HUGE", &lines, &ReserveOptions::new().allow_split(true)).unwrap_err();
+    assert!(matches!(error, Error::LimitExceeded { limit: "PLACED_LINES_MAX", .. }), "{error}");
+    assert_eq!(engine.last_lsn(), before);
+    engine.close().unwrap();
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    assert_eq!(engine.recovery().torn_tail, None);
+    engine.close().unwrap();
+}
+
+/// A log damaged behind its checkpoint (its last records gone, though the checkpoint covers
+/// them) continues after the checkpoint in a fresh segment, instead of reusing LSNs that the
+/// next replay would skip.
+#[test]
+fn a_log_that_ends_before_its_checkpoint_continues_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(START_MS);
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    stock_catalogue(&engine);
+    for n in 0..50 {
+        reserve(&engine, &format!("A{n}"), &[(n % SKUS.len(), 1)]);
+    }
+    let report = engine.checkpoint().unwrap();
+    for n in 0..5 {
+        reserve(&engine, &format!("B{n}"), &[(0, 1)]);
+    }
+    engine.close().unwrap();
+    // Lose every record of the last segment, including the checkpoint's own last ones.
+    let last = segments(dir.path()).last().unwrap().clone();
+    let data = fs::read(&last).unwrap();
+    zero_range(&last, SEGMENT_HEADER_BYTES, last_nonzero_end(&data));
+
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    assert_eq!(engine.recovery().checkpoint_lsn, report.lsn);
+    assert_eq!(engine.last_lsn(), report.lsn, "the log continues right after the checkpoint");
+    let viewer = engine.client(Role::Viewer);
+    assert!(viewer.reservation("A49").unwrap().is_some(), "the checkpoint still has what the log lost");
+    assert!(viewer.reservation("B0").unwrap().is_none());
+    let lsn = reserve(&engine, "C0", &[(1, 1)]);
+    assert_eq!(lsn, report.lsn + 1);
+    engine.close().unwrap();
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    assert!(engine.client(Role::Viewer).reservation("C0").unwrap().is_some());
+    engine.check_invariants().unwrap();
+    engine.close().unwrap();
+}

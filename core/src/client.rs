@@ -205,7 +205,10 @@ impl Client {
         let movement = movement()?;
         let sku = shared.inventory.sku_id(sku)?;
         let warehouse = shared.inventory.warehouse_id(warehouse)?;
-        let (levels, lsn) = shared.inventory.move_stock(&shared.log, sku, warehouse, movement)?;
+        let (levels, lsn) = shared
+            .inventory
+            .move_stock(&shared.log, sku, warehouse, movement)
+            .map_err(|error| answer_when_durable(shared, error))?;
         shared.log.wait_durable(lsn)?;
         Ok(levels)
     }
@@ -231,6 +234,7 @@ impl Client {
         options: &ReserveOptions<'_>,
     ) -> Result<Reservation> {
         let shared = self.permit(Operation::Reserve)?;
+        check_line_count(lines.len())?;
         for &(sku, _) in lines {
             shared.inventory.check_sku(sku)?;
         }
@@ -308,6 +312,9 @@ impl Client {
             Err(Error::DuplicateOrder { .. }) => Counters::bump(&shared.counters.duplicate_orders),
             _ => {}
         }
+        if let Err(error) = result {
+            return Err(answer_when_durable(shared, error));
+        }
         result
     }
 
@@ -328,7 +335,10 @@ impl Client {
     fn settle(&self, operation: Operation, order_id: &str, settlement: Settlement) -> Result<Settled> {
         let shared = self.permit(operation)?;
         check_order_id(order_id)?;
-        let (settled, _) = shared.inventory.settle(&shared.log, order_id, settlement, shared.clock.now_ms())?;
+        let (settled, _) = shared
+            .inventory
+            .settle(&shared.log, order_id, settlement, shared.clock.now_ms())
+            .map_err(|error| answer_when_durable(shared, error))?;
         // A repeat waits too: the first settle may still be on its way to the disk.
         shared.log.wait_durable(settled.lsn)?;
         Ok(settled)
@@ -404,15 +414,36 @@ impl Client {
     }
 }
 
-fn resolve_lines(shared: &Shared, lines: &[(&str, u32)]) -> Result<OrderLines> {
-    if lines.len() > ORDER_LINES_MAX {
+/// A business rejection (no stock, a duplicate order, a settled order) is an answer about
+/// state, and that state may rest on records not yet durable (another order's hold, the expiry
+/// this very call wrote): the rejection waits, like an acknowledgement, until everything it
+/// could have seen is durable, so a crash cannot contradict it. A no-op outside `Always`.
+fn answer_when_durable(shared: &Shared, error: Error) -> Error {
+    let business = matches!(
+        error,
+        Error::InsufficientStock { .. } | Error::DuplicateOrder { .. } | Error::IllegalTransition { .. }
+    );
+    if business && let Err(durability) = shared.log.wait_durable(shared.log.last_lsn()) {
+        return durability;
+    }
+    error
+}
+
+/// Checked before any per-line work, so an absurd order costs nothing.
+fn check_line_count(count: usize) -> Result<()> {
+    if count > ORDER_LINES_MAX {
         return Err(Error::LimitExceeded {
             limit: "ORDER_LINES_MAX",
             what: "the number of order lines".into(),
             max: ORDER_LINES_MAX as u64,
-            actual: lines.len() as u64,
+            actual: count as u64,
         });
     }
+    Ok(())
+}
+
+fn resolve_lines(shared: &Shared, lines: &[(&str, u32)]) -> Result<OrderLines> {
+    check_line_count(lines.len())?;
     let mut resolved: SmallVec<[(SkuId, u32); 4]> = SmallVec::with_capacity(lines.len());
     for &(code, qty) in lines {
         resolved.push((shared.inventory.sku_id(code)?, qty));
@@ -437,14 +468,7 @@ fn normalize_lines(lines: impl IntoIterator<Item = (SkuId, u32)>) -> Result<Orde
     if count == 0 {
         return Err(Error::invalid("an order needs at least one line"));
     }
-    if count > ORDER_LINES_MAX {
-        return Err(Error::LimitExceeded {
-            limit: "ORDER_LINES_MAX",
-            what: "the number of order lines".into(),
-            max: ORDER_LINES_MAX as u64,
-            actual: count as u64,
-        });
-    }
+    check_line_count(count)?;
     if let Some(&(sku, qty)) = normalized.iter().find(|(_, qty)| *qty > LINE_QTY_MAX) {
         return Err(Error::LimitExceeded {
             limit: "LINE_QTY_MAX",

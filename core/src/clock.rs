@@ -45,9 +45,13 @@ impl ManualClock {
         Arc::new(ManualClock { now_ms: AtomicU64::new(start_ms) })
     }
 
-    /// Moves time forward by `delta_ms` and returns the new time.
+    /// Moves time forward by `delta_ms` (stopping at `u64::MAX`) and returns the new time.
     pub fn advance_ms(&self, delta_ms: u64) -> u64 {
-        self.now_ms.fetch_add(delta_ms, Ordering::SeqCst) + delta_ms
+        let before = self
+            .now_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| Some(now.saturating_add(delta_ms)))
+            .expect("the update always succeeds");
+        before.saturating_add(delta_ms)
     }
 
     /// Sets the time; it never moves backwards, so a smaller value is ignored.

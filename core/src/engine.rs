@@ -25,6 +25,10 @@ use crate::role::{Operation, Role};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Condvar, Mutex};
 
+/// Rolled-over segments allowed to wait for a flush before the worker syncs them (`None` and
+/// long `Interval` modes would otherwise keep every segment's file and mapping open).
+const SEALED_SEGMENTS_MAX: usize = 4;
+
 /// How an engine is opened. Build with `EngineOptions::default()` and the setters.
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
@@ -41,6 +45,10 @@ pub struct EngineOptions {
     pub expiry_sweep: Duration,
     /// TTL of reservations whose caller gives none; `None`: they never expire.
     pub default_ttl_ms: Option<u64>,
+    /// How long a committed, released or expired reservation is remembered (so that a repeat
+    /// of its order id is answered from it) before a checkpoint forgets it; `None`: forever.
+    /// This is the idempotency window for order ids.
+    pub settled_retention_ms: Option<u64>,
     pub region_distance: Arc<dyn RegionDistance>,
     /// Injected storage failures (tests; inert without the `fault-injection` feature).
     pub faults: Arc<Faults>,
@@ -56,6 +64,7 @@ impl Default for EngineOptions {
             checkpoint_every_bytes: 256 << 20,
             expiry_sweep: Duration::from_secs(1),
             default_ttl_ms: Some(30 * 60 * 1000),
+            settled_retention_ms: Some(7 * 24 * 3600 * 1000),
             region_distance: Arc::new(PrefixDistance),
             faults: Arc::new(Faults::default()),
         }
@@ -95,6 +104,11 @@ impl EngineOptions {
 
     pub fn default_ttl_ms(mut self, ttl_ms: Option<u64>) -> EngineOptions {
         self.default_ttl_ms = ttl_ms;
+        self
+    }
+
+    pub fn settled_retention_ms(mut self, keep_ms: Option<u64>) -> EngineOptions {
+        self.settled_retention_ms = keep_ms;
         self
     }
 
@@ -160,7 +174,8 @@ pub struct CheckpointReport {
     pub path: Option<PathBuf>,
     pub bytes: u64,
     pub segments_removed: usize,
-    /// How long transactions were paused while the state was copied.
+    /// How long writers were paused while the stock was copied (reservations are read without
+    /// pausing anyone).
     pub pause: Duration,
     pub duration: Duration,
 }
@@ -177,6 +192,7 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) counters: Counters,
     pub(crate) default_ttl_ms: Option<u64>,
+    settled_retention_ms: Option<u64>,
     closed: AtomicBool,
     dir: Option<PathBuf>,
     lock_file: Mutex<Option<DirectoryLock>>,
@@ -266,6 +282,7 @@ impl Engine {
             clock: options.clock.clone(),
             counters: Counters::new(),
             default_ttl_ms: options.default_ttl_ms,
+            settled_retention_ms: options.settled_retention_ms,
             closed: AtomicBool::new(false),
             dir,
             lock_file: Mutex::new(lock_file),
@@ -379,7 +396,11 @@ impl Engine {
             return Ok(());
         }
         stop_worker(&self.shared);
-        // A poisoned log cannot be flushed: say so (the directory still unlocks).
+        // Calls already past their permission check may still be running: from here they
+        // cannot append (they get `Closed`, having changed nothing), and everything appended
+        // before is in the final flush, so nothing acknowledged is lost when the directory is
+        // unlocked. A poisoned log cannot be flushed: say so (the directory still unlocks).
+        self.shared.log.close();
         let flushed = self.shared.log.flush();
         self.shared.lock_file.lock().take();
         flushed.map(|_| ())
@@ -418,9 +439,8 @@ impl Shared {
         // checkpoint and can be removed after it.
         mapped.prepare_spare()?;
         mapped.roll_over_now()?;
-        let paused = Instant::now();
-        let (lsn, image) = self.inventory.snapshot(&self.log);
-        let pause = paused.elapsed();
+        let forget_before = self.settled_retention_ms.map(|keep| self.clock.now_ms().saturating_sub(keep));
+        let (lsn, image, pause) = self.inventory.snapshot(&self.log, forget_before);
         // The checkpoint may only stand in for log records that are themselves durable.
         self.log.flush()?;
         let payload = postcard::to_stdvec(&image).map_err(|e| Error::internal(format!("encoding checkpoint: {e}")))?;
@@ -449,6 +469,14 @@ impl Shared {
             *last_flush = Instant::now();
         }
         if let Some(mapped) = self.log.mapped() {
+            // Whatever the sync mode, rolled-over segments are synced and let go before too
+            // many pile up (each holds a file and a mapping until then).
+            if mapped.sealed_unsynced() > SEALED_SEGMENTS_MAX
+                && !self.log.is_poisoned()
+                && let Err(error) = self.log.flush()
+            {
+                tracing::error!(%error, "flushing rolled-over segments failed; the engine now refuses writes");
+            }
             if mapped.wants_spare()
                 && let Err(error) = mapped.prepare_spare()
             {

@@ -40,8 +40,13 @@ pub const WAREHOUSES_MAX: u16 = 1024;
 /// reservation but an allocation, and an absurd TTL is more likely a unit mistake.
 pub const TTL_MS_MAX: u64 = 400 * 24 * 3600 * 1000;
 
-/// Largest encoded log record payload, in bytes. The longest legal order (128 lines with 64-byte
-/// codes resolved to ids) encodes to well under 4 KiB; the headroom covers catalogue records.
+/// Most lines a reservation may hold once its order lines are split across warehouses (a line
+/// can be filled from several). Each encodes to at most 12 bytes, which keeps every reserve
+/// record far below `RECORD_BYTES_MAX`.
+pub const PLACED_LINES_MAX: usize = 1024;
+
+/// Largest encoded log record payload, in bytes. The longest legal reserve (`PLACED_LINES_MAX`
+/// lines, a 64-byte order id) encodes to about 12 KiB; the headroom covers catalogue records.
 pub const RECORD_BYTES_MAX: usize = 64 * 1024;
 
 /// Smallest and largest log segment, in bytes. A segment must hold several of the largest

@@ -19,6 +19,7 @@ pub(crate) mod stripes;
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,7 @@ use smallvec::SmallVec;
 
 use crate::error::{Error, Result};
 use crate::ids::{Lsn, SkuId, WarehouseId};
-use crate::limits::{SKUS_MAX, WAREHOUSES_MAX};
+use crate::limits::{PLACED_LINES_MAX, SKUS_MAX, WAREHOUSES_MAX};
 use crate::log::{Log, Movement, Record, Settlement};
 use crate::sync::{Backoff, ConcurrentMap};
 
@@ -244,44 +245,58 @@ impl Inventory {
                 Some(None) => backoff.snooze(),
             }
         }
-        let result = self.reserve_claimed(log, request, &key);
-        if result.is_err() {
-            self.orders.remove(request.order_id);
-        }
-        result
+        // From here the claim is ours. Whatever ends this call (an error, a refusal, a panic in
+        // a caller's code), the guard removes the claim unless a reservation replaced it.
+        let mut claim = ClaimGuard { orders: &self.orders, order_id: request.order_id, placed: false };
+        let reservation = self.reserve_claimed(log, request, &key)?;
+        claim.placed = true;
+        Ok(reservation)
     }
 
     fn reserve_claimed(&self, log: &Log, request: &ReserveRequest<'_>, key: &CompactString) -> Result<Reservation> {
-        let mut guards = self.stripes.lock_many(request.lines.iter().map(|&(sku, _)| sku));
-        let placed = self.catalogue.warehouses.with(|table| {
-            let stocks: SmallVec<[&SkuStock; 4]> = request.lines.iter().map(|&(sku, _)| guards.stock(sku)).collect();
-            let order = Order {
-                lines: request.lines,
-                stocks: &stocks,
-                ship_to: request.ship_to,
-                allow_split: request.allow_split,
+        self.catalogue.warehouses.with(|table| {
+            let distances = placement::distances(table, request.ship_to, self.distance.as_ref());
+            let mut guards = self.stripes.lock_many(request.lines.iter().map(|&(sku, _)| sku));
+            let placed = {
+                let stocks: SmallVec<[&SkuStock; 4]> =
+                    request.lines.iter().map(|&(sku, _)| guards.stock(sku)).collect();
+                let order = Order {
+                    lines: request.lines,
+                    stocks: &stocks,
+                    distances: &distances,
+                    allow_split: request.allow_split,
+                };
+                place(&order, table)
             };
-            place(&order, table, self.distance.as_ref())
-        });
-        let lines = placed.map_err(|shortage| self.shortage_error(request.order_id, shortage))?;
-        let expires_at_ms = request.ttl_ms.map(|ttl| request.now_ms.saturating_add(ttl));
-        let lsn = log.append(&Record::Reserve {
-            order: Cow::Borrowed(request.order_id),
-            lines: Cow::Borrowed(&lines),
-            expires_at_ms,
-            at_ms: request.now_ms,
-        })?;
-        let placed = Placed {
-            lines,
-            state: ReservationState::Held,
-            expires_at_ms,
-            reserved_at_ms: request.now_ms,
-            reserved_lsn: lsn,
-            settled_lsn: 0,
-        };
-        let reservation = placed.to_reservation(false);
-        self.apply_reserve(&mut guards, key, placed)?;
-        Ok(reservation)
+            let lines = placed.map_err(|shortage| self.shortage_error(request.order_id, shortage))?;
+            if lines.len() > PLACED_LINES_MAX {
+                return Err(Error::LimitExceeded {
+                    limit: "PLACED_LINES_MAX",
+                    what: format!("the lines of order {:?} once split across warehouses", request.order_id),
+                    max: PLACED_LINES_MAX as u64,
+                    actual: lines.len() as u64,
+                });
+            }
+            let expires_at_ms = request.ttl_ms.map(|ttl| request.now_ms.saturating_add(ttl));
+            let lsn = log.append(&Record::Reserve {
+                order: Cow::Borrowed(request.order_id),
+                lines: Cow::Borrowed(&lines),
+                expires_at_ms,
+                at_ms: request.now_ms,
+            })?;
+            let placed = Placed {
+                lines,
+                state: ReservationState::Held,
+                expires_at_ms,
+                reserved_at_ms: request.now_ms,
+                reserved_lsn: lsn,
+                settled_lsn: 0,
+                settled_at_ms: 0,
+            };
+            let reservation = placed.to_reservation(false);
+            self.apply_reserve(&mut guards, key, placed)?;
+            Ok(reservation)
+        })
     }
 
     fn shortage_error(&self, order_id: &str, shortage: Shortage) -> Error {
@@ -360,7 +375,7 @@ impl Inventory {
         let effective = if expires_at_ms.is_some_and(|at| now_ms >= at) { Settlement::Expire } else { wanted };
         let lsn =
             log.append(&Record::Settle { order: Cow::Borrowed(order_id), settlement: effective, at_ms: now_ms })?;
-        let state = self.apply_settle(&mut guards, order_id, effective, lsn)?;
+        let state = self.apply_settle(&mut guards, order_id, effective, lsn, now_ms)?;
         drop(guards);
         if effective == wanted {
             Ok((Settled { state, changed: true, lsn }, true))
@@ -376,30 +391,37 @@ impl Inventory {
         order_id: &str,
         settlement: Settlement,
         lsn: Lsn,
+        at_ms: u64,
     ) -> Result<ReservationState> {
         let state = match settlement {
             Settlement::Commit => ReservationState::Committed,
             Settlement::Release => ReservationState::Released,
             Settlement::Expire => ReservationState::Expired,
         };
+        // Check everything before changing anything, so that even a bad record changes nothing.
         let lines = self
             .orders
-            .update(order_id, |entry| match entry {
-                OrderEntry::Placed(placed) if placed.state == ReservationState::Held => {
-                    placed.state = state;
-                    placed.settled_lsn = lsn;
-                    Some(placed.lines.clone())
-                }
+            .view(order_id, |entry| match entry {
+                OrderEntry::Placed(placed) if placed.state == ReservationState::Held => Some(placed.lines.clone()),
                 _ => None,
             })
             .flatten()
             .ok_or_else(|| Error::internal(format!("order {order_id:?} is not held")))?;
         for line in &lines {
-            let cell = guards
-                .stock_mut(line.sku)
-                .cell_mut(line.warehouse)
-                .filter(|cell| cell.reserved >= u64::from(line.qty))
-                .ok_or_else(|| Error::internal(format!("order {order_id:?} holds more than its cell has reserved")))?;
+            let held = guards.stock(line.sku).cell(line.warehouse).is_some_and(|c| c.reserved >= u64::from(line.qty));
+            if !held {
+                return Err(Error::internal(format!("order {order_id:?} holds more than its cell has reserved")));
+            }
+        }
+        self.orders.update(order_id, |entry| {
+            if let OrderEntry::Placed(placed) = entry {
+                placed.state = state;
+                placed.settled_lsn = lsn;
+                placed.settled_at_ms = at_ms;
+            }
+        });
+        for line in &lines {
+            let cell = guards.stock_mut(line.sku).cell_mut(line.warehouse).expect("checked above");
             cell.reserved -= u64::from(line.qty);
             if settlement == Settlement::Commit {
                 cell.on_hand -= u64::from(line.qty);
@@ -547,13 +569,18 @@ impl Inventory {
                     reserved_at_ms: at_ms,
                     reserved_lsn: lsn,
                     settled_lsn: 0,
+                    settled_at_ms: 0,
                 };
                 let before = self.apply_reserve(&mut guards, &key, placed).map_err(|e| broken(e.to_string()))?;
-                if before.is_some() {
+                // A settled reservation may have been forgotten at a later checkpoint than the
+                // one being replayed from, and its order id used again: that is no conflict.
+                if let Some(OrderEntry::Placed(earlier)) = before
+                    && earlier.state == ReservationState::Held
+                {
                     return Err(broken(format!("order {order:?} is reserved twice")));
                 }
             }
-            Record::Settle { order, settlement, .. } => {
+            Record::Settle { order, settlement, at_ms } => {
                 let lines = self
                     .orders
                     .view(order.as_ref(), |entry| match entry {
@@ -563,55 +590,83 @@ impl Inventory {
                     .flatten()
                     .ok_or_else(|| broken(format!("order {order:?} was never reserved")))?;
                 let mut guards = self.stripes.lock_many(lines.iter().map(|line| line.sku));
-                self.apply_settle(&mut guards, &order, settlement, lsn).map_err(|e| broken(e.to_string()))?;
+                self.apply_settle(&mut guards, &order, settlement, lsn, at_ms).map_err(|e| broken(e.to_string()))?;
             }
         }
         Ok(())
     }
 
-    /// The whole state, consistent at the returned LSN: taken with the catalogue lock and every
-    /// stripe held, so no transaction is half-way while it is copied.
-    pub(crate) fn snapshot(&self, log: &Log) -> (Lsn, StateImage) {
-        let _change = self.catalogue.change.lock();
-        let stripes = self.stripes.lock_all();
-        let lsn = log.last_lsn();
-        let warehouses = self
-            .catalogue
-            .warehouse_list()
-            .into_iter()
-            .map(|w| WarehouseImage {
-                code: w.code.to_string(),
-                region: w.region.to_string(),
-                priority: w.priority,
-                active: w.active,
-            })
-            .collect();
-        let skus = self
-            .catalogue
-            .skus()
-            .into_iter()
-            .map(|sku| {
-                let stock = self.stripes.stock_in(&stripes[self.stripes.stripe_of(sku.id)], sku.id);
-                SkuImage {
-                    code: sku.code.to_string(),
-                    category: sku.category.to_string(),
-                    default_buffer: stock.default_buffer,
-                    cells: stock.cells.to_vec(),
-                }
-            })
-            .collect();
+    /// The whole state as of one LSN, for a checkpoint. Returns the LSN, the image, and how long
+    /// writers were paused.
+    ///
+    /// Only the stock is copied with writers paused (the catalogue lock and every stripe held):
+    /// that is what makes the LSN exact. The order index is read afterwards, without pausing
+    /// anyone: every reservation with an LSN at or below the snapshot's was placed before the
+    /// stripes were taken, and an entry's state as of the snapshot follows from its LSNs (held
+    /// if it was settled after). Settled reservations settled before `forget_settled_before_ms`
+    /// are left out of the image and dropped from the index: the idempotency window ends.
+    pub(crate) fn snapshot(&self, log: &Log, forget_settled_before_ms: Option<u64>) -> (Lsn, StateImage, Duration) {
+        let paused = Instant::now();
+        let (lsn, warehouses, skus, reservations_made) = {
+            let _change = self.catalogue.change.lock();
+            let stripes = self.stripes.lock_all();
+            let lsn = log.last_lsn();
+            let warehouses = self
+                .catalogue
+                .warehouse_list()
+                .into_iter()
+                .map(|w| WarehouseImage {
+                    code: w.code.to_string(),
+                    region: w.region.to_string(),
+                    priority: w.priority,
+                    active: w.active,
+                })
+                .collect();
+            let skus = self
+                .catalogue
+                .skus()
+                .into_iter()
+                .map(|sku| {
+                    let stock = self.stripes.stock_in(&stripes[self.stripes.stripe_of(sku.id)], sku.id);
+                    SkuImage {
+                        code: sku.code.to_string(),
+                        category: sku.category.to_string(),
+                        default_buffer: stock.default_buffer,
+                        cells: stock.cells.to_vec(),
+                    }
+                })
+                .collect();
+            let reservations_made = stripes.iter().map(|stripe| stripe.reservations_made).sum();
+            (lsn, warehouses, skus, reservations_made)
+        };
+        let pause = paused.elapsed();
+        let forgotten = |placed: &Placed| {
+            placed.state != ReservationState::Held
+                && forget_settled_before_ms.is_some_and(|before| placed.settled_at_ms < before)
+        };
         let mut orders = Vec::with_capacity(self.orders.len());
         self.orders.for_each(|order, entry| {
-            if let OrderEntry::Placed(placed) = entry {
-                orders.push(OrderImage { order: order.to_string(), placed: placed.clone() });
+            let OrderEntry::Placed(placed) = entry else { return };
+            if placed.reserved_lsn > lsn || (placed.settled_lsn <= lsn && forgotten(placed)) {
+                return;
             }
+            let mut as_of = placed.clone();
+            if placed.settled_lsn > lsn {
+                as_of.state = ReservationState::Held;
+                as_of.settled_lsn = 0;
+                as_of.settled_at_ms = 0;
+            }
+            orders.push(OrderImage { order: order.to_string(), placed: as_of });
         });
-        drop(stripes);
-        (lsn, StateImage { warehouses, skus, orders })
+        if forget_settled_before_ms.is_some() {
+            self.orders.retain(|_, entry| !matches!(entry, OrderEntry::Placed(placed) if forgotten(placed)));
+        }
+        (lsn, StateImage { warehouses, skus, orders, reservations_made }, pause)
     }
 
     /// Loads a checkpoint into an empty inventory.
     pub(crate) fn restore(&self, image: StateImage) {
+        self.stripes.lock_stripe(0).reservations_made += image.reservations_made;
         for (index, w) in image.warehouses.into_iter().enumerate() {
             self.apply_add_warehouse(WarehouseId(index as u16), &w.code, &w.region, w.priority, w.active);
         }
@@ -698,6 +753,21 @@ impl Inventory {
     }
 }
 
+/// A claimed order id, removed again unless the reserve placed a reservation under it.
+struct ClaimGuard<'a> {
+    orders: &'a ConcurrentMap<CompactString, OrderEntry>,
+    order_id: &'a str,
+    placed: bool,
+}
+
+impl Drop for ClaimGuard<'_> {
+    fn drop(&mut self) {
+        if !self.placed {
+            self.orders.remove(self.order_id);
+        }
+    }
+}
+
 fn apply_set_buffer(stock: &mut SkuStock, warehouse: Option<WarehouseId>, rule: Option<BufferRule>) {
     match warehouse {
         None => stock.default_buffer = PackedBuffer::pack(rule),
@@ -754,6 +824,7 @@ pub(crate) struct StateImage {
     warehouses: Vec<WarehouseImage>,
     skus: Vec<SkuImage>,
     orders: Vec<OrderImage>,
+    reservations_made: u64,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -82,8 +82,24 @@ pub(crate) struct Order<'a> {
     pub(crate) lines: &'a [(SkuId, u32)],
     /// The stock of each line's SKU, in the same order.
     pub(crate) stocks: &'a [&'a SkuStock],
-    pub(crate) ship_to: Option<&'a str>,
+    /// Distance from the ship-to region to each warehouse, by warehouse id (see [`distances`]).
+    pub(crate) distances: &'a [u32],
     pub(crate) allow_split: bool,
+}
+
+/// Distances from `ship_to` to every warehouse, by id (all zero without a ship-to region).
+/// Computed before any stripe is taken: a `RegionDistance` is the caller's code, and no stripe
+/// is held across a call into it.
+pub(crate) fn distances(
+    table: &WarehouseTable,
+    ship_to: Option<&str>,
+    distance: &dyn RegionDistance,
+) -> SmallVec<[u32; 8]> {
+    table
+        .warehouses
+        .iter()
+        .map(|w| ship_to.map_or(0, |to| distance.distance(to, &w.region).min(REGION_DISTANCE_MAX)))
+        .collect()
 }
 
 type RankKey = (u32, u32);
@@ -92,32 +108,23 @@ type WholeOrderKey = (RankKey, Reverse<u64>, WarehouseId);
 /// Ordering of warehouses when no single one serves the order: most lines served, then rank.
 type CoverageKey = (Reverse<usize>, RankKey, WarehouseId);
 
-fn rank(warehouse: &Warehouse, ship_to: Option<&str>, distance: &dyn RegionDistance) -> RankKey {
-    let d = ship_to.map_or(0, |to| distance.distance(to, &warehouse.region).min(REGION_DISTANCE_MAX));
-    (d, warehouse.priority)
+fn rank(warehouse: &Warehouse, order: &Order<'_>) -> RankKey {
+    (order.distances.get(warehouse.id.index()).copied().unwrap_or(REGION_DISTANCE_MAX), warehouse.priority)
 }
 
 /// Chooses warehouses for every line, or says which line cannot be served.
-pub(crate) fn place(
-    order: &Order<'_>,
-    table: &WarehouseTable,
-    distance: &dyn RegionDistance,
-) -> Result<ReservedLines, Shortage> {
-    if let Some(placed) = place_whole(order, table, distance) {
+pub(crate) fn place(order: &Order<'_>, table: &WarehouseTable) -> Result<ReservedLines, Shortage> {
+    if let Some(placed) = place_whole(order, table) {
         return Ok(placed);
     }
-    if order.allow_split {
-        place_split(order, table, distance)
-    } else {
-        Err(whole_order_shortage(order, table, distance))
-    }
+    if order.allow_split { place_split(order, table) } else { Err(whole_order_shortage(order, table)) }
 }
 
 fn active(table: &WarehouseTable, id: WarehouseId) -> Option<&Warehouse> {
     table.get(id).filter(|w| w.active)
 }
 
-fn place_whole(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionDistance) -> Option<ReservedLines> {
+fn place_whole(order: &Order<'_>, table: &WarehouseTable) -> Option<ReservedLines> {
     let (&(_, first_qty), first_stock) = (order.lines.first()?, order.stocks.first()?);
     let mut best: Option<(WholeOrderKey, WarehouseId)> = None;
     'candidates: for cell in &first_stock.cells {
@@ -134,7 +141,7 @@ fn place_whole(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionD
             }
             total += here;
         }
-        let key = (rank(warehouse, order.ship_to, distance), Reverse(total), warehouse.id);
+        let key = (rank(warehouse, order), Reverse(total), warehouse.id);
         if best.as_ref().is_none_or(|(best_key, _)| key < *best_key) {
             best = Some((key, warehouse.id));
         }
@@ -143,11 +150,7 @@ fn place_whole(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionD
     Some(order.lines.iter().map(|&(sku, qty)| ReservedLine { sku, warehouse, qty }).collect())
 }
 
-fn place_split(
-    order: &Order<'_>,
-    table: &WarehouseTable,
-    distance: &dyn RegionDistance,
-) -> Result<ReservedLines, Shortage> {
+fn place_split(order: &Order<'_>, table: &WarehouseTable) -> Result<ReservedLines, Shortage> {
     let mut placed = ReservedLines::new();
     let mut used: SmallVec<[WarehouseId; 4]> = SmallVec::new();
     for (&(sku, qty), stock) in order.lines.iter().zip(order.stocks) {
@@ -158,7 +161,7 @@ fn place_split(
             .filter_map(|cell| {
                 let warehouse = active(table, cell.warehouse)?;
                 let available = cell.available(stock.default_buffer);
-                (available > 0).then(|| (rank(warehouse, order.ship_to, distance), Reverse(available), warehouse.id))
+                (available > 0).then(|| (rank(warehouse, order), Reverse(available), warehouse.id))
             })
             .collect();
         let total: u64 = candidates.iter().map(|(_, Reverse(a), _)| a).sum();
@@ -194,7 +197,7 @@ fn place_split(
 }
 
 /// The shortage to report when no single warehouse can serve the whole order.
-fn whole_order_shortage(order: &Order<'_>, table: &WarehouseTable, distance: &dyn RegionDistance) -> Shortage {
+fn whole_order_shortage(order: &Order<'_>, table: &WarehouseTable) -> Shortage {
     // A line that no warehouse can serve on its own is the clearest answer.
     for (&(sku, qty), stock) in order.lines.iter().zip(order.stocks) {
         let best = stock
@@ -223,7 +226,7 @@ fn whole_order_shortage(order: &Order<'_>, table: &WarehouseTable, distance: &dy
                     Some(Shortage { sku, requested: u64::from(qty), available: here, warehouse: Some(warehouse.id) });
             }
         }
-        let key = (Reverse(served), rank(warehouse, order.ship_to, distance), warehouse.id);
+        let key = (Reverse(served), rank(warehouse, order), warehouse.id);
         if let Some(shortage) = first_missing
             && best.as_ref().is_none_or(|(best_key, _)| key < *best_key)
         {
@@ -290,11 +293,16 @@ mod tests {
         let table = table(&[("110000", 1), ("310000", 2), ("310000", 1), ("310000", 1)]);
         let a = stock(&[100, 100, 5, 9]);
         let lines = [(SkuId(0), 3)];
-        let order = Order { lines: &lines, stocks: &[&a], ship_to: Some("310105"), allow_split: false };
+        let order = Order {
+            lines: &lines,
+            stocks: &[&a],
+            distances: &distances(&table, Some("310105"), &PrefixDistance),
+            allow_split: false,
+        };
         // WH1..3 are all in Shanghai; WH2 and WH3 have priority 1; WH3 has more stock.
-        assert_eq!(warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()), vec![(0, 3, 3)]);
-        let order = Order { ship_to: Some("110105"), ..order };
-        assert_eq!(warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()), vec![(0, 0, 3)]);
+        assert_eq!(warehouses_of(&place(&order, &table).unwrap()), vec![(0, 3, 3)]);
+        let order = Order { distances: &distances(&table, Some("110105"), &PrefixDistance), ..order };
+        assert_eq!(warehouses_of(&place(&order, &table).unwrap()), vec![(0, 0, 3)]);
     }
 
     #[test]
@@ -302,8 +310,13 @@ mod tests {
         let table = table(&[("310000", 1), ("110000", 1)]);
         let (a, b) = (stock(&[10, 10]), stock(&[0, 10]));
         let lines = [(SkuId(0), 2), (SkuId(1), 2)];
-        let order = Order { lines: &lines, stocks: &[&a, &b], ship_to: Some("310000"), allow_split: true };
-        assert_eq!(warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()), vec![(0, 1, 2), (1, 1, 2)]);
+        let order = Order {
+            lines: &lines,
+            stocks: &[&a, &b],
+            distances: &distances(&table, Some("310000"), &PrefixDistance),
+            allow_split: true,
+        };
+        assert_eq!(warehouses_of(&place(&order, &table).unwrap()), vec![(0, 1, 2), (1, 1, 2)]);
     }
 
     #[test]
@@ -311,18 +324,20 @@ mod tests {
         let table = table(&[("310000", 1), ("320000", 1), ("110000", 1)]);
         let (a, b) = (stock(&[5, 0, 0]), stock(&[0, 4, 3]));
         let lines = [(SkuId(0), 5), (SkuId(1), 6)];
-        let order = Order { lines: &lines, stocks: &[&a, &b], ship_to: Some("310000"), allow_split: false };
-        let shortage = place(&order, &table, &PrefixDistance).unwrap_err();
+        let order = Order {
+            lines: &lines,
+            stocks: &[&a, &b],
+            distances: &distances(&table, Some("310000"), &PrefixDistance),
+            allow_split: false,
+        };
+        let shortage = place(&order, &table).unwrap_err();
         assert_eq!((shortage.sku, shortage.requested, shortage.available), (SkuId(1), 6, 4));
         let order = Order { allow_split: true, ..order };
         // Line 1 needs 6: 4 from Jiangsu (nearer than Beijing), then 2 from Beijing.
-        assert_eq!(
-            warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()),
-            vec![(0, 0, 5), (1, 1, 4), (1, 2, 2)]
-        );
+        assert_eq!(warehouses_of(&place(&order, &table).unwrap()), vec![(0, 0, 5), (1, 1, 4), (1, 2, 2)]);
         let lines = [(SkuId(0), 5), (SkuId(1), 8)];
         let order = Order { lines: &lines, ..order };
-        let shortage = place(&order, &table, &PrefixDistance).unwrap_err();
+        let shortage = place(&order, &table).unwrap_err();
         assert_eq!((shortage.sku, shortage.requested, shortage.available), (SkuId(1), 8, 7));
     }
 
@@ -332,15 +347,25 @@ mod tests {
         let mut a = stock(&[10, 10]);
         a.default_buffer = PackedBuffer::pack(Some(crate::inventory::BufferRule::Units(8)));
         let lines = [(SkuId(0), 3)];
-        let order = Order { lines: &lines, stocks: &[&a], ship_to: None, allow_split: false };
-        let shortage = place(&order, &table, &PrefixDistance).unwrap_err();
+        let order = Order {
+            lines: &lines,
+            stocks: &[&a],
+            distances: &distances(&table, None, &PrefixDistance),
+            allow_split: false,
+        };
+        let shortage = place(&order, &table).unwrap_err();
         assert_eq!(shortage.available, 2, "2 sellable units in each warehouse");
         let order = Order { allow_split: true, ..order };
-        assert_eq!(warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()), vec![(0, 0, 2), (0, 1, 1)]);
+        assert_eq!(warehouses_of(&place(&order, &table).unwrap()), vec![(0, 0, 2), (0, 1, 1)]);
         a.default_buffer = PackedBuffer::NONE;
         table.warehouses[0].active = false;
-        let order = Order { lines: &lines, stocks: &[&a], ship_to: None, allow_split: true };
-        assert_eq!(warehouses_of(&place(&order, &table, &PrefixDistance).unwrap()), vec![(0, 1, 3)]);
+        let order = Order {
+            lines: &lines,
+            stocks: &[&a],
+            distances: &distances(&table, None, &PrefixDistance),
+            allow_split: true,
+        };
+        assert_eq!(warehouses_of(&place(&order, &table).unwrap()), vec![(0, 1, 3)]);
     }
 
     #[test]

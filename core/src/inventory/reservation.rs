@@ -87,6 +87,8 @@ pub(crate) struct Placed {
     pub(crate) reserved_lsn: Lsn,
     /// The LSN of the commit, release or expiry; 0 while held.
     pub(crate) settled_lsn: Lsn,
+    /// When it was committed, released or expired (engine clock); 0 while held.
+    pub(crate) settled_at_ms: u64,
 }
 
 impl Placed {

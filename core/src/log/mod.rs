@@ -73,8 +73,11 @@ pub struct LogSummary {
 }
 
 /// Reads every record still in the log of a data directory, oldest first, without changing
-/// anything. For inspection tools and tests; run it on a directory no engine has open.
+/// anything. For inspection tools and tests. Takes the directory's lock while it reads, so it
+/// fails with `Locked` on a directory an engine has open.
 pub fn read_records(dir: &Path, mut visit: impl FnMut(Lsn, &Record<'_>)) -> Result<LogSummary> {
+    // Holding the directory lock keeps an engine from opening (and writing) meanwhile.
+    let _lock = lock::DirectoryLock::acquire(dir)?;
     let mut summary = LogSummary::default();
     let replayed = recovery::replay(dir, None, false, |lsn, record| {
         if summary.records == 0 {
@@ -110,6 +113,7 @@ pub struct SegmentFile {
 
 /// Lists the segment and checkpoint files of a data directory without changing anything.
 pub fn describe(dir: &Path) -> Result<LogFiles> {
+    let _lock = lock::DirectoryLock::acquire(dir)?;
     let replayed = recovery::replay(dir, None, false, |_, _| Ok(()))?;
     let size = |path: &Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let segments = replayed
@@ -132,7 +136,10 @@ pub fn describe(dir: &Path) -> Result<LogFiles> {
 // One per engine, and the mapped variant is on every append's path: not worth a box.
 #[allow(clippy::large_enum_variant)]
 enum Backend {
-    Memory { last_lsn: Mutex<Lsn> },
+    /// The last LSN handed out, and whether the log is closed.
+    Memory {
+        tail: Mutex<(Lsn, bool)>,
+    },
     Mapped(MappedLog),
 }
 
@@ -147,7 +154,7 @@ pub(crate) struct Log {
 impl Log {
     pub(crate) fn in_memory(sync: SyncMode) -> Log {
         Log {
-            backend: Backend::Memory { last_lsn: Mutex::new(0) },
+            backend: Backend::Memory { tail: Mutex::new((0, false)) },
             sync,
             group: GroupCommit::new(0),
             poisoned: AtomicBool::new(false),
@@ -173,10 +180,13 @@ impl Log {
     pub(crate) fn append(&self, record: &Record<'_>) -> Result<Lsn> {
         self.check_writable()?;
         match &self.backend {
-            Backend::Memory { last_lsn } => {
-                let mut last = last_lsn.lock();
-                *last += 1;
-                Ok(*last)
+            Backend::Memory { tail } => {
+                let mut tail = tail.lock();
+                if tail.1 {
+                    return Err(Error::Closed);
+                }
+                tail.0 += 1;
+                Ok(tail.0)
             }
             Backend::Mapped(mapped) => mapped.append(record, self.group.durable_lsn()),
         }
@@ -204,7 +214,7 @@ impl Log {
 
     fn flush_appended(&self) -> std::result::Result<Lsn, String> {
         let result = match &self.backend {
-            Backend::Memory { last_lsn } => Ok(*last_lsn.lock()),
+            Backend::Memory { tail } => Ok(tail.lock().0),
             Backend::Mapped(mapped) => mapped.flush(),
         };
         if result.is_err() {
@@ -215,6 +225,15 @@ impl Log {
 
     fn poison_error(&self) -> Error {
         Error::Poisoned { cause: self.group.failure().unwrap_or_else(|| "an earlier log sync failed".into()) }
+    }
+
+    /// Refuses every later append. In-flight calls that already appended keep their records;
+    /// the caller flushes after this to make them durable.
+    pub(crate) fn close(&self) {
+        match &self.backend {
+            Backend::Memory { tail } => tail.lock().1 = true,
+            Backend::Mapped(mapped) => mapped.close(),
+        }
     }
 
     /// `Err(Poisoned)` once a flush has failed.
@@ -228,7 +247,7 @@ impl Log {
 
     pub(crate) fn last_lsn(&self) -> Lsn {
         match &self.backend {
-            Backend::Memory { last_lsn } => *last_lsn.lock(),
+            Backend::Memory { tail } => tail.lock().0,
             Backend::Mapped(mapped) => mapped.last_lsn(),
         }
     }
@@ -250,9 +269,7 @@ impl Log {
 
     pub(crate) fn stats(&self) -> LogStats {
         match &self.backend {
-            Backend::Memory { last_lsn } => {
-                LogStats { records_appended: *last_lsn.lock(), bytes_appended: 0, segments: 0 }
-            }
+            Backend::Memory { tail } => LogStats { records_appended: tail.lock().0, bytes_appended: 0, segments: 0 },
             Backend::Mapped(mapped) => mapped.stats(),
         }
     }

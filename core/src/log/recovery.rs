@@ -113,34 +113,12 @@ pub(crate) fn replay(
     }
     let max_seq = segments.last().map_or(0, |s| s.seq);
 
-    // Active segments come first, consecutive; preallocated unused ones may only follow them.
-    let active_count = segments.iter().take_while(|s| !matches!(s.header, SegmentHeader::Unused)).count();
-    let mut unused: Vec<(u64, PathBuf)> = Vec::new();
-    for segment in &segments[active_count..] {
-        match segment.header {
-            SegmentHeader::Unused => unused.push((segment.seq, segment.path.clone())),
-            _ => {
-                return Err(Error::corruption(
-                    &segment.path,
-                    0,
-                    "an activated segment follows a segment that was never activated",
-                ));
-            }
-        }
-    }
-    let mut active: Vec<&MappedSegment> = segments[..active_count].iter().collect();
-
-    // A last segment whose header was torn while being activated holds no records: reuse it.
-    if let Some(last) = active.last()
-        && last.header == SegmentHeader::Invalid
-    {
-        let has_frames = !later_frames(last.data(), SEGMENT_HEADER_BYTES, 1, &[]).is_empty();
-        if has_frames {
-            return Err(Error::corruption(&last.path, 0, "segment header is damaged"));
-        }
-        unused.insert(0, (last.seq, last.path.clone()));
-        active.pop();
-    }
+    // Activated segments come first. Whatever follows the first segment without a valid header
+    // is the tail zone: preallocated spares, or segments whose header page never reached the
+    // disk (judged below, once the log's last LSN is known).
+    let active_count = segments.iter().take_while(|s| matches!(s.header, SegmentHeader::Active { .. })).count();
+    let active: Vec<&MappedSegment> = segments[..active_count].iter().collect();
+    let tail_zone: Vec<&MappedSegment> = segments[active_count..].iter().collect();
     let mut spans = Vec::with_capacity(active.len());
     for (i, segment) in active.iter().enumerate() {
         let SegmentHeader::Active { seq, first_lsn } = segment.header else {
@@ -263,11 +241,58 @@ pub(crate) fn replay(
             break 'segments;
         }
     }
-    if repair {
-        for span in &stale {
-            fs::remove_file(&span.path).map_err(|e| Error::io(&span.path, "removing a checkpointed segment", e))?;
+    // The tail zone: clean spares are kept for reuse; anything else holds records that never
+    // became durable (no flush ever covered a segment whose header is missing, since a flush
+    // writes a segment from its first byte), unless a frame says otherwise.
+    let mut unused: Vec<(u64, PathBuf)> = Vec::new();
+    let mut leftovers: Vec<&MappedSegment> = Vec::new();
+    for segment in &tail_zone {
+        let data = segment.data();
+        if data.iter().all(|&b| b == 0) {
+            unused.push((segment.seq, segment.path.clone()));
+            continue;
         }
-        if !stale.is_empty() {
+        let found = later_frames(data, SEGMENT_HEADER_BYTES.min(data.len()), expected, &[]);
+        if found.max_synced_lsn >= expected {
+            return Err(Error::corruption(
+                &segment.path,
+                0,
+                format!("segment header is damaged but holds records written after LSN {expected} was durable"),
+            ));
+        }
+        let report = torn_tail.get_or_insert_with(|| TornTail {
+            path: segment.path.clone(),
+            offset: 0,
+            damaged_bytes: 0,
+            discarded_records: 0,
+            reason: "a segment's header never reached the disk",
+        });
+        report.discarded_records += found.count;
+        report.damaged_bytes += last_nonzero_end(data) as u64;
+        leftovers.push(segment);
+    }
+    // A log that ends before its checkpoint (damage behind the checkpoint's LSN) continues in a
+    // fresh segment after the checkpoint; the old segments are all covered by it.
+    let mut stale = stale;
+    if expected <= after_lsn {
+        stale.append(&mut spans);
+        resume = None;
+        expected = after_lsn + 1;
+    }
+    if repair {
+        if let Some(resume) = &resume {
+            // Bytes after the last record that are not a record (a torn frame cut earlier, or
+            // garbage) are cleared, so that nothing old lies beyond what is appended next.
+            let data = active.iter().find(|s| s.seq == resume.seq).map(|s| s.data()).unwrap_or(&[]);
+            zero_range(&resume.path, resume.offset, last_nonzero_end(data).max(resume.offset))?;
+        }
+        let removed = stale.iter().map(|s| &s.path).chain(leftovers.iter().map(|s| &s.path));
+        let mut any = false;
+        for path in removed {
+            fs::remove_file(path).map_err(|e| Error::io(path, "removing a segment recovery no longer needs", e))?;
+            any = true;
+        }
+        if any {
             sync_dir(dir)?;
         }
     }

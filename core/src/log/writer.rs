@@ -41,6 +41,9 @@ struct Writer {
     spans: Vec<SegmentSpan>,
     bytes_appended: u64,
     records_appended: u64,
+    /// Set by `close`: nothing more may be appended (checked under this lock, so no append can
+    /// slip in after the final flush).
+    closed: bool,
 }
 
 /// Counters of the writer, for metrics and inspection.
@@ -105,6 +108,7 @@ impl MappedLog {
                 spans,
                 bytes_appended: 0,
                 records_appended: 0,
+                closed: false,
             }),
             spare: Mutex::new(spare),
         })
@@ -114,6 +118,9 @@ impl MappedLog {
     /// stored in the frame as recovery's watermark.
     pub(crate) fn append(&self, record: &Record<'_>, synced_lsn: Lsn) -> Result<Lsn> {
         let mut writer = self.writer.lock();
+        if writer.closed {
+            return Err(Error::Closed);
+        }
         let mut rolled_over = false;
         loop {
             let start = writer.offset;
@@ -135,22 +142,26 @@ impl MappedLog {
                         writer.records_appended += 1;
                         return Ok(lsn);
                     }
-                    Err(postcard::Error::SerializeBufferFull)
-                        if end - start < FRAME_HEADER_BYTES + RECORD_BYTES_MAX =>
-                    {
-                        // Not enough room left in this segment: wipe the partial encoding so the
-                        // segment ends in zeros, then continue in the next one.
+                    Err(error) => {
+                        // Wipe the partial encoding: nothing but frames and zeros may follow the
+                        // last frame, or recovery would have to judge the leftovers.
                         frame.fill(0);
+                        match error {
+                            // Not enough room left in this segment: continue in the next one.
+                            postcard::Error::SerializeBufferFull
+                                if end - start < FRAME_HEADER_BYTES + RECORD_BYTES_MAX => {}
+                            postcard::Error::SerializeBufferFull => {
+                                let size = postcard::experimental::serialized_size(record).unwrap_or(usize::MAX);
+                                return Err(Error::LimitExceeded {
+                                    limit: "RECORD_BYTES_MAX",
+                                    what: "an encoded log record".into(),
+                                    max: RECORD_BYTES_MAX as u64,
+                                    actual: size as u64,
+                                });
+                            }
+                            other => return Err(Error::internal(format!("encoding a log record: {other}"))),
+                        }
                     }
-                    Err(postcard::Error::SerializeBufferFull) => {
-                        return Err(Error::LimitExceeded {
-                            limit: "RECORD_BYTES_MAX",
-                            what: "an encoded log record".into(),
-                            max: RECORD_BYTES_MAX as u64,
-                            actual: RECORD_BYTES_MAX as u64 + 1,
-                        });
-                    }
-                    Err(error) => return Err(Error::internal(format!("encoding a log record: {error}"))),
                 }
             }
             if rolled_over {
@@ -196,6 +207,11 @@ impl MappedLog {
             return Ok(());
         }
         self.roll_over(&mut writer)
+    }
+
+    /// How many rolled-over segments still wait for a flush (each holds a mapping and a file).
+    pub(crate) fn sealed_unsynced(&self) -> usize {
+        self.writer.lock().sealed.len()
     }
 
     /// Whether the worker should preallocate the next segment now: no spare is ready and the
@@ -267,6 +283,11 @@ impl MappedLog {
         Ok(removable.len())
     }
 
+    /// Refuses every later append; what was appended before stays for the final flush.
+    pub(crate) fn close(&self) {
+        self.writer.lock().closed = true;
+    }
+
     pub(crate) fn last_lsn(&self) -> Lsn {
         self.writer.lock().next_lsn - 1
     }
@@ -291,8 +312,13 @@ fn take_reusable(unused: &mut Vec<(u64, PathBuf)>, segment_bytes: u64) -> Option
 /// Creates and preallocates a segment, and makes its existence and size durable.
 fn make_segment(dir: &Path, seq: u64, segment_bytes: u64, faults: &Faults) -> Result<Segment> {
     let segment = Segment::create(dir, seq, segment_bytes, faults)?;
-    segment.sync_all().map_err(|e| Error::io(&segment.path, "syncing new segment", e))?;
-    sync_dir(dir)?;
+    let synced =
+        segment.sync_all().map_err(|e| Error::io(&segment.path, "syncing new segment", e)).and_then(|()| sync_dir(dir));
+    if let Err(error) = synced {
+        // Leave no file behind under a name the next attempt must create.
+        let _ = std::fs::remove_file(&segment.path);
+        return Err(error);
+    }
     Ok(segment)
 }
 
