@@ -375,7 +375,7 @@ impl Inventory {
         let effective = if expires_at_ms.is_some_and(|at| now_ms >= at) { Settlement::Expire } else { wanted };
         let lsn =
             log.append(&Record::Settle { order: Cow::Borrowed(order_id), settlement: effective, at_ms: now_ms })?;
-        let state = self.apply_settle(&mut guards, order_id, effective, lsn, now_ms)?;
+        let state = self.apply_settle(&mut guards, order_id, &lines, effective, lsn, now_ms)?;
         drop(guards);
         if effective == wanted {
             Ok((Settled { state, changed: true, lsn }, true))
@@ -385,10 +385,13 @@ impl Inventory {
         }
     }
 
+    /// Settles a held reservation whose `lines` the caller read (and whose state it checked)
+    /// under the same stripes.
     fn apply_settle(
         &self,
         guards: &mut StripeGuards<'_>,
         order_id: &str,
+        lines: &ReservedLines,
         settlement: Settlement,
         lsn: Lsn,
         at_ms: u64,
@@ -399,15 +402,7 @@ impl Inventory {
             Settlement::Expire => ReservationState::Expired,
         };
         // Check everything before changing anything, so that even a bad record changes nothing.
-        let lines = self
-            .orders
-            .view(order_id, |entry| match entry {
-                OrderEntry::Placed(placed) if placed.state == ReservationState::Held => Some(placed.lines.clone()),
-                _ => None,
-            })
-            .flatten()
-            .ok_or_else(|| Error::internal(format!("order {order_id:?} is not held")))?;
-        for line in &lines {
+        for line in lines {
             let held = guards.stock(line.sku).cell(line.warehouse).is_some_and(|c| c.reserved >= u64::from(line.qty));
             if !held {
                 return Err(Error::internal(format!("order {order_id:?} holds more than its cell has reserved")));
@@ -420,7 +415,7 @@ impl Inventory {
                 placed.settled_at_ms = at_ms;
             }
         });
-        for line in &lines {
+        for line in lines {
             let cell = guards.stock_mut(line.sku).cell_mut(line.warehouse).expect("checked above");
             cell.reserved -= u64::from(line.qty);
             if settlement == Settlement::Commit {
@@ -584,13 +579,16 @@ impl Inventory {
                 let lines = self
                     .orders
                     .view(order.as_ref(), |entry| match entry {
-                        OrderEntry::Placed(placed) => Some(placed.lines.clone()),
-                        OrderEntry::Pending => None,
+                        OrderEntry::Placed(placed) if placed.state == ReservationState::Held => {
+                            Some(placed.lines.clone())
+                        }
+                        _ => None,
                     })
                     .flatten()
-                    .ok_or_else(|| broken(format!("order {order:?} was never reserved")))?;
+                    .ok_or_else(|| broken(format!("order {order:?} is not held")))?;
                 let mut guards = self.stripes.lock_many(lines.iter().map(|line| line.sku));
-                self.apply_settle(&mut guards, &order, settlement, lsn, at_ms).map_err(|e| broken(e.to_string()))?;
+                self.apply_settle(&mut guards, &order, &lines, settlement, lsn, at_ms)
+                    .map_err(|e| broken(e.to_string()))?;
             }
         }
         Ok(())
@@ -599,47 +597,50 @@ impl Inventory {
     /// The whole state as of one LSN, for a checkpoint. Returns the LSN, the image, and how long
     /// writers were paused.
     ///
-    /// Only the stock is copied with writers paused (the catalogue lock and every stripe held):
-    /// that is what makes the LSN exact. The order index is read afterwards, without pausing
+    /// Only the stock is copied with writers paused (every stripe held, under the catalogue
+    /// lock): that is what makes the LSN exact. The order index is read afterwards, without pausing
     /// anyone: every reservation with an LSN at or below the snapshot's was placed before the
     /// stripes were taken, and an entry's state as of the snapshot follows from its LSNs (held
     /// if it was settled after). Settled reservations settled before `forget_settled_before_ms`
     /// are left out of the image and dropped from the index: the idempotency window ends.
     pub(crate) fn snapshot(&self, log: &Log, forget_settled_before_ms: Option<u64>) -> (Lsn, StateImage, Duration) {
+        let change = self.catalogue.change.lock();
         let paused = Instant::now();
-        let (lsn, warehouses, skus, reservations_made) = {
-            let _change = self.catalogue.change.lock();
+        let (lsn, stocks, reservations_made) = {
             let stripes = self.stripes.lock_all();
             let lsn = log.last_lsn();
-            let warehouses = self
-                .catalogue
-                .warehouse_list()
-                .into_iter()
-                .map(|w| WarehouseImage {
-                    code: w.code.to_string(),
-                    region: w.region.to_string(),
-                    priority: w.priority,
-                    active: w.active,
-                })
-                .collect();
-            let skus = self
-                .catalogue
-                .skus()
-                .into_iter()
-                .map(|sku| {
-                    let stock = self.stripes.stock_in(&stripes[self.stripes.stripe_of(sku.id)], sku.id);
-                    SkuImage {
-                        code: sku.code.to_string(),
-                        category: sku.category.to_string(),
-                        default_buffer: stock.default_buffer,
-                        cells: stock.cells.to_vec(),
-                    }
-                })
+            let stocks: Vec<SkuStock> = (0..self.catalogue.sku_count())
+                .map(|id| self.stripes.stock_in(&stripes[self.stripes.stripe_of(SkuId(id))], SkuId(id)).clone())
                 .collect();
             let reservations_made = stripes.iter().map(|stripe| stripe.reservations_made).sum();
-            (lsn, warehouses, skus, reservations_made)
+            (lsn, stocks, reservations_made)
         };
         let pause = paused.elapsed();
+        // Writers run again; the catalogue cannot change while its lock is held.
+        let warehouses = self
+            .catalogue
+            .warehouse_list()
+            .into_iter()
+            .map(|w| WarehouseImage {
+                code: w.code.to_string(),
+                region: w.region.to_string(),
+                priority: w.priority,
+                active: w.active,
+            })
+            .collect();
+        let skus = self
+            .catalogue
+            .skus()
+            .into_iter()
+            .zip(stocks)
+            .map(|(sku, stock)| SkuImage {
+                code: sku.code.to_string(),
+                category: sku.category.to_string(),
+                default_buffer: stock.default_buffer,
+                cells: stock.cells.to_vec(),
+            })
+            .collect();
+        drop(change);
         let forgotten = |placed: &Placed| {
             placed.state != ReservationState::Held
                 && forget_settled_before_ms.is_some_and(|before| placed.settled_at_ms < before)
