@@ -64,27 +64,35 @@ fn reserve_codes(f: &Fixture, orders: &Client, rng: &mut SmallRng, count: u64, h
     }
 }
 
+/// Each benchmark gets a fresh engine, so none inherits the order index of another.
 fn single_line(c: &mut Criterion) {
-    let f = fixture(SyncMode::None);
-    let orders = f.engine.client(Role::Orders);
     let mut group = c.benchmark_group("reserve_none");
     group.throughput(Throughput::Elements(1));
     for (name, hot) in [("uniform_1t", false), ("hot_1t", true)] {
+        let f = fixture(SyncMode::None);
+        let orders = f.engine.client(Role::Orders);
         let mut rng = SmallRng::seed_from_u64(1);
         group.bench_function(name, |b| b.iter(|| reserve_codes(&f, &orders, &mut rng, 1, hot)));
+        f.engine.close().unwrap();
     }
-    let mut rng = SmallRng::seed_from_u64(2);
-    group.bench_function("uniform_1t_by_id", |b| {
-        let mut order = String::with_capacity(24);
-        let options = ReserveOptions::new();
-        b.iter(|| {
-            order.clear();
-            write!(order, "o{}", f.next_order.fetch_add(1, Ordering::Relaxed)).unwrap();
-            let sku = SkuId(rng.random_range(0..SKUS));
-            orders.reserve_by_id(&order, &[(sku, 1)], &options).unwrap();
-        })
-    });
+    {
+        let f = fixture(SyncMode::None);
+        let orders = f.engine.client(Role::Orders);
+        let mut rng = SmallRng::seed_from_u64(2);
+        group.bench_function("uniform_1t_by_id", |b| {
+            let mut order = String::with_capacity(24);
+            let options = ReserveOptions::new();
+            b.iter(|| {
+                order.clear();
+                write!(order, "o{}", f.next_order.fetch_add(1, Ordering::Relaxed)).unwrap();
+                let sku = SkuId(rng.random_range(0..SKUS));
+                orders.reserve_by_id(&order, &[(sku, 1)], &options).unwrap();
+            })
+        });
+        f.engine.close().unwrap();
+    }
     for (name, hot) in [("uniform_2t", false), ("hot_2t", true)] {
+        let f = fixture(SyncMode::None);
         group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 spread(2, iters, |t, n| {
@@ -93,37 +101,42 @@ fn single_line(c: &mut Criterion) {
                 })
             })
         });
+        f.engine.close().unwrap();
     }
-    group.bench_function("order3_1t", |b| {
+    {
+        let f = fixture(SyncMode::None);
+        let orders = f.engine.client(Role::Orders);
         let mut rng = SmallRng::seed_from_u64(3);
-        let mut order = String::with_capacity(24);
-        let options = ReserveOptions::new();
-        b.iter(|| {
-            let a = rng.random_range(0..SKUS);
-            let mut b2 = rng.random_range(0..SKUS);
-            while b2 == a {
-                b2 = rng.random_range(0..SKUS);
-            }
-            let mut c3 = rng.random_range(0..SKUS);
-            while c3 == a || c3 == b2 {
-                c3 = rng.random_range(0..SKUS);
-            }
-            order.clear();
-            write!(order, "o{}", f.next_order.fetch_add(1, Ordering::Relaxed)).unwrap();
-            let lines = [(f.codes[a as usize].as_str(), 1), (&f.codes[b2 as usize], 1), (&f.codes[c3 as usize], 1)];
-            orders.reserve(&order, &lines, &options).unwrap();
-        })
-    });
+        group.bench_function("order3_1t", |b| {
+            let mut order = String::with_capacity(24);
+            let options = ReserveOptions::new();
+            b.iter(|| {
+                let a = rng.random_range(0..SKUS);
+                let mut b2 = rng.random_range(0..SKUS);
+                while b2 == a {
+                    b2 = rng.random_range(0..SKUS);
+                }
+                let mut c3 = rng.random_range(0..SKUS);
+                while c3 == a || c3 == b2 {
+                    c3 = rng.random_range(0..SKUS);
+                }
+                order.clear();
+                write!(order, "o{}", f.next_order.fetch_add(1, Ordering::Relaxed)).unwrap();
+                let lines = [(f.codes[a as usize].as_str(), 1), (&f.codes[b2 as usize], 1), (&f.codes[c3 as usize], 1)];
+                orders.reserve(&order, &lines, &options).unwrap();
+            })
+        });
+        f.engine.close().unwrap();
+    }
     group.finish();
-    f.engine.close().unwrap();
 }
 
 fn durable(c: &mut Criterion) {
-    let f = fixture(SyncMode::Always);
     let mut group = c.benchmark_group("reserve_always");
     group.throughput(Throughput::Elements(1));
     group.sample_size(10);
     for callers in [1, 16, 64] {
+        let f = fixture(SyncMode::Always);
         group.bench_function(format!("uniform_{callers}_callers"), |b| {
             b.iter_custom(|iters| {
                 spread(callers, iters, |t, n| {
@@ -132,9 +145,9 @@ fn durable(c: &mut Criterion) {
                 })
             })
         });
+        f.engine.close().unwrap();
     }
     group.finish();
-    f.engine.close().unwrap();
 }
 
 criterion_group! {
