@@ -8,13 +8,13 @@ use smallvec::SmallVec;
 
 use crate::engine::Shared;
 use crate::error::{Error, Result};
-use crate::ids::{SkuId, WarehouseId};
+use crate::ids::{Lsn, SkuId, WarehouseId};
 use crate::inventory::{BufferRule, OrderLines, Reservation, ReserveRequest, Settled, Sku, StockLevels, Warehouse};
 use crate::limits::{
-    CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, LINE_QTY_MAX, ORDER_ID_BYTES_MAX, ORDER_LINES_MAX,
-    REASON_BYTES_MAX, TTL_MS_MAX,
+    CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, EVENTS_BATCH_MAX, LINE_QTY_MAX, ORDER_ID_BYTES_MAX,
+    ORDER_LINES_MAX, REASON_BYTES_MAX, TTL_MS_MAX,
 };
-use crate::log::{Movement, Settlement};
+use crate::log::{Event, Movement, Settlement};
 use crate::metrics::Counters;
 use crate::role::{Operation, Role};
 
@@ -382,6 +382,22 @@ impl Client {
         let shared = self.permit(Operation::ReadStock)?;
         check_order_id(order_id)?;
         Ok(shared.inventory.reservation(order_id))
+    }
+
+    /// The state changes after `after` (an LSN; 0 for the oldest still in the log), in order,
+    /// at most `max` (up to `EVENTS_BATCH_MAX`). Pass the last event's LSN back to continue.
+    /// Only changes as durable as the sync mode promises are shown.
+    pub fn events(&self, after: Lsn, max: usize) -> Result<Vec<Event>> {
+        let shared = self.permit(Operation::ReadStock)?;
+        if max == 0 || max > EVENTS_BATCH_MAX {
+            return Err(Error::LimitExceeded {
+                limit: "EVENTS_BATCH_MAX",
+                what: "events asked for in one poll".into(),
+                max: EVENTS_BATCH_MAX as u64,
+                actual: max as u64,
+            });
+        }
+        shared.log.events(after, max)
     }
 
     pub fn warehouses(&self) -> Result<Vec<Warehouse>> {

@@ -23,6 +23,7 @@ pub enum ErrorCode {
     UnknownWarehouse = 103,
     UnknownOrder = 104,
     AlreadyExists = 105,
+    CursorExpired = 106,
 
     InsufficientStock = 200,
     DuplicateOrder = 201,
@@ -41,13 +42,14 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order: for tests that walk all of them through every face.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::InvalidInput,
         ErrorCode::LimitExceeded,
         ErrorCode::UnknownSku,
         ErrorCode::UnknownWarehouse,
         ErrorCode::UnknownOrder,
         ErrorCode::AlreadyExists,
+        ErrorCode::CursorExpired,
         ErrorCode::InsufficientStock,
         ErrorCode::DuplicateOrder,
         ErrorCode::IllegalTransition,
@@ -74,6 +76,7 @@ impl ErrorCode {
             ErrorCode::UnknownWarehouse => "unknown_warehouse",
             ErrorCode::UnknownOrder => "unknown_order",
             ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::CursorExpired => "cursor_expired",
             ErrorCode::InsufficientStock => "insufficient_stock",
             ErrorCode::DuplicateOrder => "duplicate_order",
             ErrorCode::IllegalTransition => "illegal_transition",
@@ -114,6 +117,11 @@ pub enum Error {
 
     #[error("{kind} {code:?} already exists")]
     AlreadyExists { kind: &'static str, code: String },
+
+    #[error(
+        "events after LSN {cursor} are gone (a checkpoint removed them); the oldest cursor still served is {oldest}"
+    )]
+    CursorExpired { cursor: u64, oldest: u64 },
 
     #[error("{}", insufficient_message(order.as_deref(), sku, warehouse.as_deref(), *requested, *available))]
     InsufficientStock { order: Option<String>, sku: String, warehouse: Option<String>, requested: u64, available: u64 },
@@ -182,6 +190,7 @@ impl Error {
             Error::UnknownWarehouse { .. } => ErrorCode::UnknownWarehouse,
             Error::UnknownOrder { .. } => ErrorCode::UnknownOrder,
             Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            Error::CursorExpired { .. } => ErrorCode::CursorExpired,
             Error::InsufficientStock { .. } => ErrorCode::InsufficientStock,
             Error::DuplicateOrder { .. } => ErrorCode::DuplicateOrder,
             Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,

@@ -55,6 +55,6 @@ pub use crate::inventory::{
     BufferRule, DistanceTable, InvariantReport, PrefixDistance, RegionDistance, Reservation, ReservationState,
     ReservedLine, ReservedLines, Settled, Sku, StockLevels, Warehouse,
 };
-pub use crate::log::{SyncMode, TornTail};
+pub use crate::log::{Event, SyncMode, TornTail};
 pub use crate::metrics::Metrics;
 pub use crate::role::{Operation, Role};

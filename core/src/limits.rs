@@ -60,3 +60,6 @@ pub const STRIPES_MAX: usize = 1 << 20;
 
 /// Largest region distance a custom distance may report; keeps sort keys small.
 pub const REGION_DISTANCE_MAX: u32 = 1_000_000;
+
+/// Most events one poll returns. Subscribers poll again with the last LSN as their cursor.
+pub const EVENTS_BATCH_MAX: usize = 4096;

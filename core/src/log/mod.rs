@@ -10,6 +10,7 @@
 //! commit protocol, with nothing written. The loom models run on it.
 
 pub(crate) mod checkpoint;
+pub(crate) mod events;
 pub(crate) mod frame;
 pub(crate) mod group_commit;
 pub(crate) mod lock;
@@ -26,10 +27,12 @@ use crate::ids::Lsn;
 use crate::sync::Mutex;
 use crate::sync::atomic::{AtomicBool, Ordering};
 
+pub use self::events::Event;
 pub use self::record::{Movement, Record, Settlement};
 pub use self::recovery::TornTail;
 pub use self::writer::LogStats;
 
+use self::events::{RecentRecords, SegmentReader};
 use self::group_commit::GroupCommit;
 use self::writer::MappedLog;
 
@@ -136,11 +139,16 @@ pub fn describe(dir: &Path) -> Result<LogFiles> {
 // One per engine, and the mapped variant is on every append's path: not worth a box.
 #[allow(clippy::large_enum_variant)]
 enum Backend {
-    /// The last LSN handed out, and whether the log is closed.
-    Memory {
-        tail: Mutex<(Lsn, bool)>,
-    },
-    Mapped(MappedLog),
+    Memory(Mutex<MemoryTail>),
+    Mapped { log: MappedLog, reader: Mutex<SegmentReader> },
+}
+
+/// The memory-only log: LSNs, the closed flag, and recent records for subscribers.
+#[derive(Default)]
+struct MemoryTail {
+    last_lsn: Lsn,
+    closed: bool,
+    recent: RecentRecords,
 }
 
 pub(crate) struct Log {
@@ -154,7 +162,7 @@ pub(crate) struct Log {
 impl Log {
     pub(crate) fn in_memory(sync: SyncMode) -> Log {
         Log {
-            backend: Backend::Memory { tail: Mutex::new((0, false)) },
+            backend: Backend::Memory(Mutex::new(MemoryTail::default())),
             sync,
             group: GroupCommit::new(0),
             poisoned: AtomicBool::new(false),
@@ -164,7 +172,7 @@ impl Log {
     pub(crate) fn from_mapped(mapped: MappedLog, sync: SyncMode) -> Log {
         let durable = mapped.last_lsn();
         Log {
-            backend: Backend::Mapped(mapped),
+            backend: Backend::Mapped { log: mapped, reader: Mutex::new(SegmentReader::default()) },
             sync,
             group: GroupCommit::new(durable),
             poisoned: AtomicBool::new(false),
@@ -180,15 +188,17 @@ impl Log {
     pub(crate) fn append(&self, record: &Record<'_>) -> Result<Lsn> {
         self.check_writable()?;
         match &self.backend {
-            Backend::Memory { tail } => {
+            Backend::Memory(tail) => {
                 let mut tail = tail.lock();
-                if tail.1 {
+                if tail.closed {
                     return Err(Error::Closed);
                 }
-                tail.0 += 1;
-                Ok(tail.0)
+                tail.last_lsn += 1;
+                let lsn = tail.last_lsn;
+                tail.recent.push(lsn, record);
+                Ok(lsn)
             }
-            Backend::Mapped(mapped) => mapped.append(record, self.group.durable_lsn()),
+            Backend::Mapped { log, .. } => log.append(record, self.group.durable_lsn()),
         }
     }
 
@@ -214,8 +224,8 @@ impl Log {
 
     fn flush_appended(&self) -> std::result::Result<Lsn, String> {
         let result = match &self.backend {
-            Backend::Memory { tail } => Ok(tail.lock().0),
-            Backend::Mapped(mapped) => mapped.flush(),
+            Backend::Memory(tail) => Ok(tail.lock().last_lsn),
+            Backend::Mapped { log, .. } => log.flush(),
         };
         if result.is_err() {
             self.poisoned.store(true, Ordering::Release);
@@ -231,8 +241,8 @@ impl Log {
     /// the caller flushes after this to make them durable.
     pub(crate) fn close(&self) {
         match &self.backend {
-            Backend::Memory { tail } => tail.lock().1 = true,
-            Backend::Mapped(mapped) => mapped.close(),
+            Backend::Memory(tail) => tail.lock().closed = true,
+            Backend::Mapped { log, .. } => log.close(),
         }
     }
 
@@ -247,8 +257,8 @@ impl Log {
 
     pub(crate) fn last_lsn(&self) -> Lsn {
         match &self.backend {
-            Backend::Memory { tail } => tail.lock().0,
-            Backend::Mapped(mapped) => mapped.last_lsn(),
+            Backend::Memory(tail) => tail.lock().last_lsn,
+            Backend::Mapped { log, .. } => log.last_lsn(),
         }
     }
 
@@ -262,15 +272,37 @@ impl Log {
 
     pub(crate) fn mapped(&self) -> Option<&MappedLog> {
         match &self.backend {
-            Backend::Memory { .. } => None,
-            Backend::Mapped(mapped) => Some(mapped),
+            Backend::Memory(_) => None,
+            Backend::Mapped { log, .. } => Some(log),
+        }
+    }
+
+    /// Events after `after`, at most `max`, as far as the sync mode lets them be seen (see
+    /// `events`).
+    pub(crate) fn events(&self, after: Lsn, max: usize) -> Result<Vec<Event>> {
+        let visible = match self.sync {
+            SyncMode::None => self.last_lsn(),
+            SyncMode::Always | SyncMode::Interval(_) => self.durable_lsn(),
+        };
+        match &self.backend {
+            Backend::Memory(tail) => {
+                let tail = tail.lock();
+                let upto = (visible.saturating_sub(after)).min(max as u64) as usize;
+                tail.recent.read(after, upto)
+            }
+            Backend::Mapped { log, reader } => {
+                let spans = log.span_list();
+                reader.lock().read(&spans, after, visible, max)
+            }
         }
     }
 
     pub(crate) fn stats(&self) -> LogStats {
         match &self.backend {
-            Backend::Memory { tail } => LogStats { records_appended: tail.lock().0, bytes_appended: 0, segments: 0 },
-            Backend::Mapped(mapped) => mapped.stats(),
+            Backend::Memory(tail) => {
+                LogStats { records_appended: tail.lock().last_lsn, bytes_appended: 0, segments: 0 }
+            }
+            Backend::Mapped { log, .. } => log.stats(),
         }
     }
 }

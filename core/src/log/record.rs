@@ -96,6 +96,33 @@ pub enum Settlement {
 }
 
 impl Record<'_> {
+    /// The same record, owning its strings (for events that outlive the log's bytes).
+    pub fn into_owned(self) -> Record<'static> {
+        let own = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
+        match self {
+            Record::AddWarehouse { id, code, region, priority, active } => {
+                Record::AddWarehouse { id, code: own(code), region: own(region), priority, active }
+            }
+            Record::UpdateWarehouse { id, priority, active } => Record::UpdateWarehouse { id, priority, active },
+            Record::AddSku { id, code, category } => Record::AddSku { id, code: own(code), category: own(category) },
+            Record::SetBuffer { sku, warehouse, rule } => Record::SetBuffer { sku, warehouse, rule },
+            Record::Move { sku, warehouse, movement } => {
+                let movement = match movement {
+                    Movement::Adjust { delta, reason } => Movement::Adjust { delta, reason: own(reason) },
+                    Movement::Set { on_hand } => Movement::Set { on_hand },
+                    Movement::Receive { qty } => Movement::Receive { qty },
+                    Movement::ExpectInbound { qty } => Movement::ExpectInbound { qty },
+                    Movement::LandInbound { qty } => Movement::LandInbound { qty },
+                };
+                Record::Move { sku, warehouse, movement }
+            }
+            Record::Reserve { order, lines, expires_at_ms, at_ms } => {
+                Record::Reserve { order: own(order), lines: Cow::Owned(lines.into_owned()), expires_at_ms, at_ms }
+            }
+            Record::Settle { order, settlement, at_ms } => Record::Settle { order: own(order), settlement, at_ms },
+        }
+    }
+
     /// Encodes for the tests and tools that build logs by hand; the writer encodes in place.
     pub fn to_bytes(&self) -> Vec<u8> {
         postcard::to_stdvec(self).expect("records always encode")

@@ -288,6 +288,11 @@ impl MappedLog {
         self.writer.lock().closed = true;
     }
 
+    /// The live segments, oldest first: sequence number, first LSN, path.
+    pub(crate) fn span_list(&self) -> Vec<(u64, Lsn, PathBuf)> {
+        self.writer.lock().spans.iter().map(|span| (span.seq, span.first_lsn, span.path.clone())).collect()
+    }
+
     pub(crate) fn last_lsn(&self) -> Lsn {
         self.writer.lock().next_lsn - 1
     }
