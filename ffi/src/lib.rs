@@ -1,0 +1,1 @@
+//! liballot: the C face of the Allot engine (being built).

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# The C suites (being built).
+set -euo pipefail
