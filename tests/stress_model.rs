@@ -299,6 +299,7 @@ impl Model {
                     }
                 }
             }
+            other => panic!("LSN {lsn}: the model does not know {other:?}"),
         }
     }
 }

@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{SkuId, WarehouseId};
 use crate::inventory::{BufferRule, ReservedLines};
 
+/// `#[non_exhaustive]`: later kinds of change (the order pipeline's) add variants, so code
+/// outside the engine that matches on records keeps a catch-all arm.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Record<'a> {
     AddWarehouse {
         id: WarehouseId,
