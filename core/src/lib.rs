@@ -34,6 +34,7 @@ mod inventory;
 pub mod limits;
 pub mod log;
 mod metrics;
+pub mod order;
 mod role;
 mod sync;
 
