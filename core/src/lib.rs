@@ -33,6 +33,7 @@ mod ids;
 mod inventory;
 pub mod limits;
 pub mod log;
+pub mod logistics;
 mod metrics;
 pub mod order;
 mod role;

@@ -590,6 +590,7 @@ impl Inventory {
                 self.apply_settle(&mut guards, &order, &lines, settlement, lsn, at_ms)
                     .map_err(|e| broken(e.to_string()))?;
             }
+            Record::Pipeline { .. } => return Err(broken("a pipeline record was given to the inventory".into())),
         }
         Ok(())
     }

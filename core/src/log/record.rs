@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{SkuId, WarehouseId};
 use crate::inventory::{BufferRule, ReservedLines};
+use crate::order::PipelineChange;
 
 /// `#[non_exhaustive]`: later kinds of change (the order pipeline's) add variants, so code
 /// outside the engine that matches on records keeps a catch-all arm.
@@ -65,6 +66,12 @@ pub enum Record<'a> {
         order: Cow<'a, str>,
         settlement: Settlement,
         at_ms: u64,
+    },
+    /// A change in the order pipeline: orders, tasks, the blacklist, the rules.
+    Pipeline {
+        at_ms: u64,
+        #[serde(borrow)]
+        change: PipelineChange<'a>,
     },
 }
 
@@ -123,6 +130,7 @@ impl Record<'_> {
                 Record::Reserve { order: own(order), lines: Cow::Owned(lines.into_owned()), expires_at_ms, at_ms }
             }
             Record::Settle { order, settlement, at_ms } => Record::Settle { order: own(order), settlement, at_ms },
+            Record::Pipeline { at_ms, change } => Record::Pipeline { at_ms, change: change.into_owned() },
         }
     }
 

@@ -1,5 +1,9 @@
 //! The order pipeline: intake, checks, routing, the order state machine, SLA and logistics.
 
+pub mod change;
 pub mod form;
+pub mod state;
 
+pub use self::change::{BlacklistKind, Notification, PipelineChange, Stage, TaskKind, TaskState, TrackingKind};
 pub use self::form::{Address, Flag, FlagCode, FormLine, OrderForm, Path, PaymentState, Severity};
+pub use self::state::OrderState;
