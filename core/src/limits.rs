@@ -63,3 +63,17 @@ pub const REGION_DISTANCE_MAX: u32 = 1_000_000;
 
 /// Most events one poll returns. Subscribers poll again with the last LSN as their cursor.
 pub const EVENTS_BATCH_MAX: usize = 4096;
+
+/// Largest marketplace order payload a channel adapter parses, in bytes (256 KiB). The largest
+/// legal order (`ORDER_LINES_MAX` lines of about 1 KiB each with titles and extras) stays well
+/// below it; the bound keeps the parse of a hostile or broken payload cheap.
+pub const PAYLOAD_BYTES_MAX: usize = 256 * 1024;
+
+/// Longest address field (recipient, phone, province, city, district, detail), in bytes.
+/// A street-level detail of 300 Chinese characters, longer than any real one, is 900 bytes of
+/// UTF-8; addresses are kept with every order and compared by the blacklist and velocity checks.
+pub const ADDRESS_FIELD_BYTES_MAX: usize = 1024;
+
+/// Longest buyer id, in bytes. Buyer ids are keys of the blacklist and velocity checks;
+/// marketplace nicknames and ids are far shorter.
+pub const BUYER_ID_BYTES_MAX: usize = 128;

@@ -17,6 +17,9 @@ use crate::order::PipelineChange;
 
 /// `#[non_exhaustive]`: later kinds of change (the order pipeline's) add variants, so code
 /// outside the engine that matches on records keeps a catch-all arm.
+// Records live briefly (encoded at once, or handed to a subscriber); an intake's order form
+// inline is cheaper than a box per order.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Record<'a> {

@@ -13,6 +13,9 @@ use crate::ids::SkuId;
 use crate::order::form::{Flag, OrderForm, Path, Severity};
 use crate::order::state::OrderState;
 
+// Records live briefly (encoded at once, or handed to a subscriber); an intake's order form
+// inline is cheaper than a box per order.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum PipelineChange<'a> {

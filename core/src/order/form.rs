@@ -74,7 +74,9 @@ impl OrderForm {
 
     /// What the order is worth, in minor units (saturating: a limit check catches absurd sums).
     pub fn amount_minor(&self) -> u64 {
-        self.lines.iter().fold(0u64, |sum, line| sum.saturating_add(u64::from(line.qty).saturating_mul(line.unit_price_minor)))
+        self.lines
+            .iter()
+            .fold(0u64, |sum, line| sum.saturating_add(u64::from(line.qty).saturating_mul(line.unit_price_minor)))
     }
 }
 
@@ -147,7 +149,9 @@ impl FlagCode {
     /// How serious the flag is, by default.
     pub fn severity(self) -> Severity {
         match self {
-            FlagCode::BlacklistedBuyer | FlagCode::BlacklistedPhone | FlagCode::BlacklistedAddress => Severity::Critical,
+            FlagCode::BlacklistedBuyer | FlagCode::BlacklistedPhone | FlagCode::BlacklistedAddress => {
+                Severity::Critical
+            }
             FlagCode::VelocityBuyer | FlagCode::VelocityPhone | FlagCode::VelocityAddress | FlagCode::AmountTooHigh => {
                 Severity::High
             }
