@@ -11,12 +11,15 @@ use crate::error::{Error, Result};
 use crate::ids::{Lsn, SkuId, WarehouseId};
 use crate::inventory::{BufferRule, OrderLines, Reservation, ReserveRequest, Settled, Sku, StockLevels, Warehouse};
 use crate::limits::{
-    CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, EVENTS_BATCH_MAX, LINE_QTY_MAX, ORDER_ID_BYTES_MAX,
-    ORDER_LINES_MAX, REASON_BYTES_MAX, TTL_MS_MAX,
+    ADDRESS_FIELD_BYTES_MAX, CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, EVENTS_BATCH_MAX, LINE_QTY_MAX,
+    ORDER_ID_BYTES_MAX, ORDER_LINES_MAX, REASON_BYTES_MAX, TTL_MS_MAX,
 };
 use crate::log::{Event, Movement, Settlement};
 use crate::metrics::Counters;
+use crate::order::pipeline::Context;
+use crate::order::{BlacklistKind, Intake, Order, OrderForm, OrderState, Task, TaskState, TrackingKind, adapt};
 use crate::role::{Operation, Role};
+use crate::routing::{self, DryRun, Explanation, Rules};
 
 /// Options of one reserve call.
 #[derive(Clone, Copy, Debug, Default)]
@@ -78,15 +81,28 @@ impl<'a> WarehouseSpec<'a> {
 pub struct Client {
     shared: Arc<Shared>,
     role: Role,
+    /// Who acts through this client, as order moves and task changes record it.
+    actor: Arc<str>,
 }
 
 impl Client {
     pub(crate) fn new(shared: Arc<Shared>, role: Role) -> Client {
-        Client { shared, role }
+        Client { shared, role, actor: Arc::from(role.name()) }
     }
 
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The same client, recording `actor` (a person's or a system's name) as who made each
+    /// change, instead of the role's name.
+    pub fn acting_as(&self, actor: &str) -> Result<Client> {
+        check_text("actor", actor, "CODE_BYTES_MAX", CODE_BYTES_MAX, false)?;
+        Ok(Client { shared: self.shared.clone(), role: self.role, actor: Arc::from(actor) })
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     /// Refuses a call the role may not make (counting it) or a call on a closed engine.
@@ -427,6 +443,214 @@ impl Client {
             .catalogue
             .warehouse(id)
             .ok_or_else(|| Error::UnknownWarehouse { warehouse: format!("#{}", id.0) })
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Orders (the pipeline)
+
+    /// Takes an order in: checks it (address, phone, blacklist, velocity, amount, payment),
+    /// routes it by the rules file, and on the automatic path reserves its stock, all in this
+    /// call. The same channel order again is answered from the first intake (`repeat: true`).
+    pub fn intake(&self, form: OrderForm) -> Result<Intake> {
+        let shared = self.permit(Operation::Intake)?;
+        let intake = shared.with_pipeline(|cx, rules| shared.orders.intake(cx, rules, form))?;
+        shared.log.wait_durable(shared.log.last_lsn())?;
+        Ok(intake)
+    }
+
+    /// [`Client::intake`] of a channel's own payload: `style` is `taobao`, `jd` or `pdd`, and
+    /// `channel` the seller's code for that shop.
+    pub fn intake_payload(&self, style: &str, channel: &str, payload: &[u8]) -> Result<Intake> {
+        self.permit(Operation::Intake)?;
+        let form = adapt(style, channel, payload)?;
+        self.intake(form)
+    }
+
+    /// The order under `key` (`channel:channel_order_id`), if any.
+    pub fn order(&self, key: &str) -> Result<Option<Order>> {
+        let shared = self.permit(Operation::ReadOrders)?;
+        check_order_id(key)?;
+        Ok(shared.orders.order(key))
+    }
+
+    /// Every order currently in `state` (for work queues and dashboards).
+    pub fn orders_in(&self, state: OrderState) -> Result<Vec<Order>> {
+        let shared = self.permit(Operation::ReadOrders)?;
+        Ok(shared.orders.in_state(state))
+    }
+
+    /// A reviewer takes a flagged order into review.
+    pub fn start_review(&self, key: &str) -> Result<()> {
+        self.order_move(Operation::Review, key, |shared, cx, rules| {
+            shared.orders.start_review(cx, rules, key, &self.actor)
+        })
+    }
+
+    /// A reviewer approves an order in review: its stock is reserved (split across warehouses
+    /// if no single one can serve it); a return order's return is accepted.
+    pub fn approve(&self, key: &str) -> Result<()> {
+        self.order_move(Operation::Review, key, |shared, cx, rules| shared.orders.approve(cx, rules, key, &self.actor))
+    }
+
+    /// A reviewer rejects a flagged or reviewed order: it is cancelled.
+    pub fn reject(&self, key: &str, note: &str) -> Result<()> {
+        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        self.order_move(Operation::Review, key, |shared, cx, rules| {
+            shared.orders.reject(cx, rules, key, &self.actor, note)
+        })
+    }
+
+    /// Parks a reserved order in review (its stock stays held).
+    pub fn hold(&self, key: &str, note: &str) -> Result<()> {
+        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        self.order_move(Operation::Review, key, |shared, cx, rules| {
+            shared.orders.hold(cx, rules, key, &self.actor, note)
+        })
+    }
+
+    /// The warehouse takes a reserved order for picking.
+    pub fn release_to_warehouse(&self, key: &str) -> Result<()> {
+        self.order_move(Operation::ReleaseOrder, key, |shared, cx, rules| {
+            shared.orders.release_to_warehouse(cx, rules, key, &self.actor)
+        })
+    }
+
+    /// Writes a waybill (carrier code and number, checked against the carrier's format) back to
+    /// a released order: its stock leaves, it is shipped, the buyer is to be told.
+    pub fn ship(&self, key: &str, carrier: &str, tracking_number: &str) -> Result<()> {
+        self.order_move(Operation::Ship, key, |shared, cx, rules| {
+            shared.orders.ship(cx, rules, key, carrier, tracking_number, &self.actor)
+        })
+    }
+
+    /// A carrier's tracking event for a waybill; returns the order it belongs to.
+    pub fn track(&self, carrier: &str, tracking_number: &str, kind: TrackingKind, detail: &str) -> Result<String> {
+        let shared = self.permit(Operation::Track)?;
+        check_text("detail", detail, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        let key = shared.with_pipeline(|cx, rules| {
+            shared.orders.track(cx, rules, (carrier, tracking_number), kind, detail, &self.actor)
+        })?;
+        shared.log.wait_durable(shared.log.last_lsn())?;
+        Ok(key)
+    }
+
+    /// Cancels an order that has not shipped; its held stock is released.
+    pub fn cancel(&self, key: &str, note: &str) -> Result<()> {
+        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        self.order_move(Operation::CancelOrder, key, |shared, cx, rules| {
+            shared.orders.cancel(cx, rules, key, &self.actor, note)
+        })
+    }
+
+    /// The buyer asks to return a delivered order.
+    pub fn request_return(&self, key: &str, note: &str) -> Result<()> {
+        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        self.order_move(Operation::Returns, key, |shared, cx, rules| {
+            shared.orders.request_return(cx, rules, key, &self.actor, note)
+        })
+    }
+
+    /// The returned goods arrived in `warehouse` and go back on hand there.
+    pub fn complete_return(&self, key: &str, warehouse: &str) -> Result<()> {
+        self.order_move(Operation::Returns, key, |shared, cx, rules| {
+            shared.orders.complete_return(cx, rules, key, warehouse, &self.actor)
+        })
+    }
+
+    /// A return request is turned down: the order is delivered again.
+    pub fn deny_return(&self, key: &str, note: &str) -> Result<()> {
+        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        self.order_move(Operation::Returns, key, |shared, cx, rules| {
+            shared.orders.deny_return(cx, rules, key, &self.actor, note)
+        })
+    }
+
+    fn order_move(
+        &self,
+        operation: Operation,
+        key: &str,
+        action: impl FnOnce(&Shared, &Context<'_>, &Rules) -> Result<Lsn>,
+    ) -> Result<()> {
+        let shared = self.permit(operation)?;
+        check_order_id(key)?;
+        let lsn = shared
+            .with_pipeline(|cx, rules| action(shared, cx, rules))
+            .map_err(|error| answer_when_durable(shared, error))?;
+        shared.log.wait_durable(lsn.max(shared.log.last_lsn()))
+    }
+
+    /// Open and acknowledged tasks, most severe first, then oldest.
+    pub fn tasks(&self) -> Result<Vec<Task>> {
+        let shared = self.permit(Operation::ReadOrders)?;
+        Ok(shared.orders.open_tasks())
+    }
+
+    /// Someone is on it: the task stops escalating to its next assignee's attention.
+    pub fn acknowledge_task(&self, id: u64) -> Result<Task> {
+        self.change_task(id, TaskState::Acknowledged)
+    }
+
+    pub fn close_task(&self, id: u64) -> Result<Task> {
+        self.change_task(id, TaskState::Closed)
+    }
+
+    fn change_task(&self, id: u64, to: TaskState) -> Result<Task> {
+        let shared = self.permit(Operation::Tasks)?;
+        let task = shared.with_pipeline(|cx, rules| shared.orders.change_task(cx, rules, id, to, &self.actor))?;
+        shared.log.wait_durable(shared.log.last_lsn())?;
+        Ok(task)
+    }
+
+    /// Adds a buyer id, phone number or address to the blacklist (addresses compare without
+    /// whitespace).
+    pub fn blacklist_add(&self, list: BlacklistKind, value: &str) -> Result<()> {
+        self.change_blacklist(list, value, true)
+    }
+
+    pub fn blacklist_remove(&self, list: BlacklistKind, value: &str) -> Result<()> {
+        self.change_blacklist(list, value, false)
+    }
+
+    fn change_blacklist(&self, list: BlacklistKind, value: &str, added: bool) -> Result<()> {
+        let shared = self.permit(Operation::ManageBlacklist)?;
+        check_text("blacklist value", value, "ADDRESS_FIELD_BYTES_MAX", ADDRESS_FIELD_BYTES_MAX, false)?;
+        let value: String = if list == BlacklistKind::Address {
+            value.chars().filter(|c| !c.is_whitespace()).collect()
+        } else {
+            value.into()
+        };
+        let lsn = shared
+            .with_pipeline(|cx, rules| shared.orders.change_blacklist(cx, rules, list, &value, added, &self.actor))?;
+        shared.log.wait_durable(lsn)
+    }
+
+    /// Replaces the live rules file with `text`, recording who changed it. A file with problems
+    /// is refused as a whole ([`Error::InvalidRules`], every problem with its line and column)
+    /// and the previous rules stay live.
+    pub fn set_rules(&self, text: &str) -> Result<()> {
+        let shared = self.permit(Operation::ManageRules)?;
+        shared.set_rules(text, &self.actor)
+    }
+
+    /// The live rules file's text.
+    pub fn rules_text(&self) -> Result<String> {
+        let shared = self.permit(Operation::ReadOrders)?;
+        Ok(shared.rules.with(|rules| rules.source().to_string()))
+    }
+
+    /// Which rule an order matches under the live rules, and why each rule did or did not.
+    pub fn explain(&self, key: &str) -> Result<Explanation> {
+        let shared = self.permit(Operation::ReadOrders)?;
+        check_order_id(key)?;
+        shared.rules.with(|rules| shared.orders.explain(&shared.inventory, rules, key))
+    }
+
+    /// How the most recent orders would be routed by `proposed` rules, against the live ones,
+    /// before the change goes live.
+    pub fn dry_run_rules(&self, proposed: &str) -> Result<DryRun> {
+        let shared = self.permit(Operation::ManageRules)?;
+        let proposed = routing::parse(proposed).map_err(|errors| routing::rules_error(&errors))?;
+        Ok(shared.rules.with(|rules| shared.orders.dry_run(rules, &proposed)))
     }
 }
 

@@ -13,17 +13,22 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::faults::Faults;
 use crate::ids::Lsn;
-use crate::inventory::{InvariantReport, Inventory, PrefixDistance, RegionDistance};
+use crate::inventory::{InvariantReport, Inventory, PrefixDistance, RegionDistance, StateImage};
 use crate::limits::{SEGMENT_BYTES_MAX, SEGMENT_BYTES_MIN, STRIPES_MAX, STRIPES_MIN, TTL_MS_MAX};
+use crate::log::Record;
 use crate::log::checkpoint;
 use crate::log::lock::DirectoryLock;
 use crate::log::recovery::{self, TornTail};
 use crate::log::writer::MappedLog;
 use crate::log::{Log, SyncMode};
 use crate::metrics::{Counters, Metrics};
+use crate::order::PipelineChange;
+use crate::order::book::{OrderBook, OrdersImage};
+use crate::order::pipeline::Context;
 use crate::role::{Operation, Role};
+use crate::routing::{self, Rules};
 use crate::sync::atomic::{AtomicBool, Ordering};
-use crate::sync::{Condvar, Mutex};
+use crate::sync::{Condvar, Mutex, Snapshot};
 
 /// Rolled-over segments allowed to wait for a flush before the worker syncs them (`None` and
 /// long `Interval` modes would otherwise keep every segment's file and mapping open).
@@ -152,6 +157,18 @@ impl EngineOptions {
     }
 }
 
+/// The order lock that serialises rules changes (an order key can never contain a NUL).
+const RULES_LOCK_KEY: &str = "\u{0}rules";
+
+/// The whole state in a checkpoint.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EngineImage {
+    inventory: StateImage,
+    orders: OrdersImage,
+    /// The live rules file's text.
+    rules: String,
+}
+
 /// What opening a data directory found and did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecoveryReport {
@@ -188,6 +205,9 @@ pub struct Engine {
 
 pub(crate) struct Shared {
     pub(crate) inventory: Inventory,
+    pub(crate) orders: OrderBook,
+    /// The live rules file (routing, limits, velocity, SLA deadlines and escalation tiers).
+    pub(crate) rules: Snapshot<Rules>,
     pub(crate) log: Log,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) counters: Counters,
@@ -230,13 +250,20 @@ impl Engine {
         checkpoint::remove_temporaries(&dir)?;
 
         let inventory = Inventory::new(options.stripes, options.region_distance.clone());
+        let orders = OrderBook::new();
+        let rules = Snapshot::new(Rules::default());
         let mut report = RecoveryReport::default();
         for (lsn, path) in checkpoint::list(&dir)? {
             match checkpoint::read(&path) {
                 Ok((_, payload)) => {
-                    let image = postcard::from_bytes(&payload)
+                    let image: EngineImage = postcard::from_bytes(&payload)
                         .map_err(|e| Error::corruption(&path, 32, format!("checkpoint does not decode: {e}")))?;
-                    inventory.restore(image);
+                    let live_rules = routing::parse(&image.rules).map_err(|e| {
+                        Error::corruption(&path, 32, format!("checkpoint rules: {}", routing::rules_error(&e)))
+                    })?;
+                    inventory.restore(image.inventory);
+                    orders.restore(image.orders, live_rules.velocity().window_ms);
+                    rules.store(Arc::new(live_rules));
                     report.checkpoint_lsn = lsn;
                     break;
                 }
@@ -244,8 +271,19 @@ impl Engine {
                 Err(other) => return Err(other),
             }
         }
-        let replayed =
-            recovery::replay(&dir, Some(report.checkpoint_lsn), true, |lsn, record| inventory.apply(lsn, record))?;
+        let replayed = recovery::replay(&dir, Some(report.checkpoint_lsn), true, |lsn, record| match record {
+            Record::Pipeline { at_ms, change } => {
+                if let PipelineChange::Rules { text, .. } = &change {
+                    let parsed = routing::parse(text).map_err(|e| {
+                        Error::internal(format!("logged rules at LSN {lsn}: {}", routing::rules_error(&e)))
+                    })?;
+                    rules.store(Arc::new(parsed));
+                }
+                rules.with(|live| orders.apply(lsn, at_ms, &change, live))
+            }
+            other => inventory.apply(lsn, other),
+        })?;
+        rules.with(|live| orders.reschedule_all(live));
         report.records_replayed = replayed.records_replayed;
         report.torn_tail = replayed.torn_tail.clone();
         let mapped = MappedLog::open(&dir, &replayed, options.segment_bytes, options.faults.clone())?;
@@ -255,7 +293,7 @@ impl Engine {
         if let Some(torn) = &report.torn_tail {
             tracing::warn!(path = %torn.path.display(), offset = torn.offset, reason = torn.reason, "cut a torn log tail");
         }
-        Ok(Engine::start(inventory, log, &options, Some(dir), Some(lock_file), report))
+        Ok(Engine::start(inventory, orders, rules, log, &options, Some(dir), Some(lock_file), report))
     }
 
     /// An engine that keeps everything in memory and writes nothing: for tests, examples and
@@ -264,11 +302,15 @@ impl Engine {
         options.validate()?;
         let inventory = Inventory::new(options.stripes, options.region_distance.clone());
         let log = Log::in_memory(options.sync);
-        Ok(Engine::start(inventory, log, &options, None, None, RecoveryReport::default()))
+        let rules = Snapshot::new(Rules::default());
+        Ok(Engine::start(inventory, OrderBook::new(), rules, log, &options, None, None, RecoveryReport::default()))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn start(
         inventory: Inventory,
+        orders: OrderBook,
+        rules: Snapshot<Rules>,
         log: Log,
         options: &EngineOptions,
         dir: Option<PathBuf>,
@@ -278,6 +320,8 @@ impl Engine {
         let bytes_now = log.stats().bytes_appended;
         let shared = Arc::new(Shared {
             inventory,
+            orders,
+            rules,
             log,
             clock: options.clock.clone(),
             counters: Counters::new(),
@@ -345,7 +389,25 @@ impl Engine {
         if self.shared.clock.advance_ms(delta_ms).is_none() {
             return Err(Error::invalid("advance_time needs an engine opened with a manual clock"));
         }
-        self.shared.expire_due()
+        let expired = self.shared.expire_due()?;
+        self.shared.run_timers()?;
+        Ok(expired)
+    }
+
+    /// Fires the SLA escalations that came due by the engine's clock; returns how many fired.
+    /// (With a real clock the worker does this every `expiry_sweep`; `advance_time` does it for
+    /// a manual clock.)
+    pub fn run_timers(&self) -> Result<usize> {
+        self.shared.ensure_open()?;
+        self.shared.run_timers()
+    }
+
+    /// Reads a rules file and makes it live (see [`Client::set_rules`]); `by` names who.
+    pub fn reload_rules(&self, path: impl AsRef<Path>, by: &str) -> Result<()> {
+        self.shared.ensure_open()?;
+        let path = path.as_ref();
+        let text = fs::read_to_string(path).map_err(|e| Error::io(path, "reading rules file", e))?;
+        self.shared.set_rules(&text, by)
     }
 
     /// Checks every stock and reservation invariant over the whole state.
@@ -408,6 +470,34 @@ impl Engine {
 }
 
 impl Shared {
+    /// Runs a pipeline call with its context (inventory, log, the time now) and the live rules.
+    pub(crate) fn with_pipeline<T>(&self, call: impl FnOnce(&Context<'_>, &Rules) -> Result<T>) -> Result<T> {
+        let cx = Context { inventory: &self.inventory, log: &self.log, now_ms: self.clock.now_ms() };
+        self.rules.with(|rules| call(&cx, rules))
+    }
+
+    /// Logs and installs new rules (timers are rescheduled: deadlines may have changed).
+    pub(crate) fn set_rules(&self, text: &str, by: &str) -> Result<()> {
+        let rules = routing::parse(text).map_err(|errors| routing::rules_error(&errors))?;
+        let lsn = {
+            let _rules_lock = self.orders.lock(RULES_LOCK_KEY);
+            let lsn = self.with_pipeline(|cx, live| self.orders.log_rules(cx, live, text, by))?;
+            self.rules.store(Arc::new(rules));
+            lsn
+        };
+        self.rules.with(|rules| self.orders.reschedule_all(rules));
+        self.log.wait_durable(lsn)
+    }
+
+    /// Fires the SLA escalations that came due; returns how many fired.
+    pub(crate) fn run_timers(&self) -> Result<usize> {
+        let fired = self.with_pipeline(|cx, rules| self.orders.run_timers(cx, rules, usize::MAX))?;
+        if fired > 0 {
+            self.log.wait_durable(self.log.last_lsn())?;
+        }
+        Ok(fired)
+    }
+
     pub(crate) fn ensure_open(&self) -> Result<()> {
         if self.closed.load(Ordering::Acquire) { Err(Error::Closed) } else { Ok(()) }
     }
@@ -440,7 +530,13 @@ impl Shared {
         mapped.prepare_spare()?;
         mapped.roll_over_now()?;
         let forget_before = self.settled_retention_ms.map(|keep| self.clock.now_ms().saturating_sub(keep));
-        let (lsn, image, pause) = self.inventory.snapshot(&self.log, forget_before);
+        // Order locks first (the lock order of every pipeline call): while they are held no
+        // pipeline record is appended, so the book copied here is the book at the LSN below.
+        let order_locks = self.orders.lock_all();
+        let orders = self.orders.image(forget_before);
+        let (lsn, inventory, pause) = self.inventory.snapshot(&self.log, forget_before);
+        drop(order_locks);
+        let image = EngineImage { inventory, orders, rules: self.rules.with(|rules| rules.source().to_string()) };
         // The checkpoint may only stand in for log records that are themselves durable.
         self.log.flush()?;
         let payload = postcard::to_stdvec(&image).map_err(|e| Error::internal(format!("encoding checkpoint: {e}")))?;
@@ -493,8 +589,8 @@ impl Shared {
             }
         }
         if !self.clock.is_manual() && last_sweep.elapsed() >= self.expiry_sweep && !self.log.is_poisoned() {
-            if let Err(error) = self.expire_due() {
-                tracing::warn!(%error, "expiry sweep failed");
+            if let Err(error) = self.expire_due().and_then(|_| self.run_timers()) {
+                tracing::warn!(%error, "expiry and SLA sweep failed");
             }
             *last_sweep = Instant::now();
         }

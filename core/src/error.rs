@@ -24,6 +24,7 @@ pub enum ErrorCode {
     UnknownOrder = 104,
     AlreadyExists = 105,
     CursorExpired = 106,
+    InvalidRules = 107,
 
     InsufficientStock = 200,
     DuplicateOrder = 201,
@@ -42,7 +43,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order: for tests that walk all of them through every face.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidInput,
         ErrorCode::LimitExceeded,
         ErrorCode::UnknownSku,
@@ -50,6 +51,7 @@ impl ErrorCode {
         ErrorCode::UnknownOrder,
         ErrorCode::AlreadyExists,
         ErrorCode::CursorExpired,
+        ErrorCode::InvalidRules,
         ErrorCode::InsufficientStock,
         ErrorCode::DuplicateOrder,
         ErrorCode::IllegalTransition,
@@ -77,6 +79,7 @@ impl ErrorCode {
             ErrorCode::UnknownOrder => "unknown_order",
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::CursorExpired => "cursor_expired",
+            ErrorCode::InvalidRules => "invalid_rules",
             ErrorCode::InsufficientStock => "insufficient_stock",
             ErrorCode::DuplicateOrder => "duplicate_order",
             ErrorCode::IllegalTransition => "illegal_transition",
@@ -122,6 +125,10 @@ pub enum Error {
         "events after LSN {cursor} are gone (a checkpoint removed them); the oldest cursor still served is {oldest}"
     )]
     CursorExpired { cursor: u64, oldest: u64 },
+
+    /// A rules file with problems; each names its line and column. The live rules are unchanged.
+    #[error("the rules file has {} problem(s): {}", errors.len(), errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    InvalidRules { errors: Vec<crate::routing::RuleError> },
 
     #[error("{}", insufficient_message(order.as_deref(), sku, warehouse.as_deref(), *requested, *available))]
     InsufficientStock { order: Option<String>, sku: String, warehouse: Option<String>, requested: u64, available: u64 },
@@ -191,6 +198,7 @@ impl Error {
             Error::UnknownOrder { .. } => ErrorCode::UnknownOrder,
             Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             Error::CursorExpired { .. } => ErrorCode::CursorExpired,
+            Error::InvalidRules { .. } => ErrorCode::InvalidRules,
             Error::InsufficientStock { .. } => ErrorCode::InsufficientStock,
             Error::DuplicateOrder { .. } => ErrorCode::DuplicateOrder,
             Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,

@@ -37,6 +37,7 @@ pub mod logistics;
 mod metrics;
 pub mod order;
 mod role;
+pub mod routing;
 mod sync;
 
 #[cfg(all(test, loom))]

@@ -46,13 +46,39 @@ impl Role {
         use Operation::*;
         match self {
             Role::Admin => true,
-            Role::Orders => matches!(operation, Reserve | Commit | Release | ReadStock | ReadCatalogue),
+            Role::Orders => matches!(
+                operation,
+                Reserve
+                    | Commit
+                    | Release
+                    | ReadStock
+                    | ReadCatalogue
+                    | Intake
+                    | Review
+                    | CancelOrder
+                    | Returns
+                    | ReadOrders
+                    | Tasks
+            ),
             Role::Warehouse => matches!(
                 operation,
-                SetStock | Receive | Adjust | ExpectInbound | LandInbound | ReadStock | ReadCatalogue
+                SetStock
+                    | Receive
+                    | Adjust
+                    | ExpectInbound
+                    | LandInbound
+                    | ReadStock
+                    | ReadCatalogue
+                    | ReleaseOrder
+                    | Ship
+                    | Returns
+                    | ReadOrders
+                    | Tasks
             ),
-            Role::Logistics => matches!(operation, ReadCatalogue),
-            Role::Viewer => matches!(operation, ReadStock | ReadCatalogue),
+            // A courier integration ships and tracks parcels; it reaches no stock or
+            // reservation call (shipping commits the order's stock as part of the order's move).
+            Role::Logistics => matches!(operation, ReadCatalogue | Ship | Track | ReadOrders | Tasks),
+            Role::Viewer => matches!(operation, ReadStock | ReadCatalogue | ReadOrders),
         }
     }
 }
@@ -81,10 +107,29 @@ pub enum Operation {
     Release = 11,
     ReadStock = 12,
     ReadCatalogue = 13,
+    /// Take an order in from a channel.
+    Intake = 14,
+    /// Review decisions: start a review, approve, reject, hold.
+    Review = 15,
+    /// Release a reserved order to the warehouse.
+    ReleaseOrder = 16,
+    /// Write a waybill back: the order ships.
+    Ship = 17,
+    /// Report a carrier's tracking event.
+    Track = 18,
+    CancelOrder = 19,
+    /// Request, complete or deny a return.
+    Returns = 20,
+    /// Read orders and tasks.
+    ReadOrders = 21,
+    /// Acknowledge or close a to-do task.
+    Tasks = 22,
+    ManageBlacklist = 23,
+    ManageRules = 24,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 14] = [
+    pub const ALL: [Operation; 25] = [
         Operation::AddWarehouse,
         Operation::UpdateWarehouse,
         Operation::AddSku,
@@ -99,6 +144,17 @@ impl Operation {
         Operation::Release,
         Operation::ReadStock,
         Operation::ReadCatalogue,
+        Operation::Intake,
+        Operation::Review,
+        Operation::ReleaseOrder,
+        Operation::Ship,
+        Operation::Track,
+        Operation::CancelOrder,
+        Operation::Returns,
+        Operation::ReadOrders,
+        Operation::Tasks,
+        Operation::ManageBlacklist,
+        Operation::ManageRules,
     ];
 
     pub fn name(self) -> &'static str {
@@ -117,6 +173,17 @@ impl Operation {
             Operation::Release => "release",
             Operation::ReadStock => "read_stock",
             Operation::ReadCatalogue => "read_catalogue",
+            Operation::Intake => "intake",
+            Operation::Review => "review",
+            Operation::ReleaseOrder => "release_order",
+            Operation::Ship => "ship",
+            Operation::Track => "track",
+            Operation::CancelOrder => "cancel_order",
+            Operation::Returns => "returns",
+            Operation::ReadOrders => "read_orders",
+            Operation::Tasks => "tasks",
+            Operation::ManageBlacklist => "manage_blacklist",
+            Operation::ManageRules => "manage_rules",
         }
     }
 }
@@ -133,9 +200,11 @@ mod tests {
 
     #[test]
     fn logistics_reaches_no_stock_or_reservation_call() {
-        for operation in Operation::ALL {
-            let allowed = Role::Logistics.allows(operation);
-            assert_eq!(allowed, operation == Operation::ReadCatalogue, "{operation}");
+        use Operation::*;
+        let stock_or_reservation =
+            [SetStock, Receive, Adjust, ExpectInbound, LandInbound, Reserve, Commit, Release, ReadStock, SetBuffer];
+        for operation in stock_or_reservation {
+            assert!(!Role::Logistics.allows(operation), "{operation}");
         }
     }
 
