@@ -529,3 +529,61 @@ fn a_bad_waybill_is_refused_before_the_order_ships() {
     assert!(matches!(courier.stock("MUG-350"), Err(Error::PermissionDenied { .. })));
     engine.close().unwrap();
 }
+
+/// Waits (up to ten seconds) for the file watcher to act: inotify delivers asynchronously.
+fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::yield_now();
+    }
+    done()
+}
+
+#[test]
+fn a_watched_rules_file_is_reloaded_when_saved_and_a_broken_save_keeps_the_old_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(1_700_000_000_000);
+    let engine = stocked(dir.path(), &clock);
+    let file = dir.path().join("rules.toml");
+    std::fs::write(&file, "default_path = \"auto\"\n").unwrap();
+    engine.reload_rules(&file, "setup").unwrap();
+    let _watch = engine.watch_rules(&file, "file watcher").unwrap();
+    let admin = engine.client(Role::Admin);
+    std::fs::write(&file, "default_path = \"manual_review\"\n").unwrap();
+    assert!(eventually(|| admin.rules_text().unwrap().contains("manual_review")), "the save was not picked up");
+    std::fs::write(&file, "default_path = \"nowhere\"\n").unwrap();
+    assert!(eventually(|| engine.rules_reload_error().is_some_and(|e| e.contains("line 1"))));
+    assert!(admin.rules_text().unwrap().contains("manual_review"), "the broken save left the rules alone");
+    engine.close().unwrap();
+}
+
+#[test]
+fn a_subscription_iterates_events_and_resumes_from_its_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(1_700_000_000_000);
+    let engine = stocked(dir.path(), &clock);
+    let viewer = engine.client(Role::Viewer);
+    let mut subscription = viewer.subscribe(0);
+    let setup = subscription.by_ref().count();
+    assert!(setup > 0);
+    assert!(subscription.next().is_none(), "caught up");
+    let key = order_in(&engine, "sub", OrderState::Reserved);
+    let new: Vec<_> = subscription.by_ref().map(|event| event.unwrap()).collect();
+    assert!(
+        matches!(&new.last().unwrap().record, Record::Pipeline { change: PipelineChange::Received { order, .. }, .. } if *order == key)
+    );
+    let cursor = subscription.cursor();
+    engine.close().unwrap();
+    let engine = Engine::open(dir.path(), options(&clock)).unwrap();
+    engine.client(Role::Orders).cancel(&key, "changed mind").unwrap();
+    let after: Vec<_> = engine.client(Role::Viewer).subscribe(cursor).map(|e| e.unwrap()).collect();
+    assert!(after.iter().all(|event| event.lsn > cursor), "nothing repeated");
+    assert!(after.iter().any(|e| matches!(
+        &e.record,
+        Record::Pipeline { change: PipelineChange::Moved { to: OrderState::Cancelled, .. }, .. }
+    )));
+    engine.close().unwrap();
+}

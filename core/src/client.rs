@@ -416,6 +416,13 @@ impl Client {
         shared.log.events(after, max)
     }
 
+    /// An iterator over the events after `cursor` (an LSN; 0 for the oldest still in the log).
+    /// It yields what is there and ends when it has caught up; iterate it again later for
+    /// more. Its [`Subscription::cursor`] is what to store to resume after a restart.
+    pub fn subscribe(&self, cursor: Lsn) -> Subscription {
+        Subscription { client: self.clone(), cursor, batch: std::collections::VecDeque::new(), failed: false }
+    }
+
     pub fn warehouses(&self) -> Result<Vec<Warehouse>> {
         let shared = self.permit(Operation::ReadCatalogue)?;
         Ok(shared.inventory.catalogue.warehouse_list())
@@ -651,6 +658,43 @@ impl Client {
         let shared = self.permit(Operation::ManageRules)?;
         let proposed = routing::parse(proposed).map_err(|errors| routing::rules_error(&errors))?;
         Ok(shared.rules.with(|rules| shared.orders.dry_run(rules, &proposed)))
+    }
+}
+
+/// Events in order, fetched in batches (see [`Client::subscribe`]).
+pub struct Subscription {
+    client: Client,
+    cursor: Lsn,
+    batch: std::collections::VecDeque<Event>,
+    failed: bool,
+}
+
+impl Subscription {
+    /// The LSN of the last event handed out: resume from here.
+    pub fn cursor(&self) -> Lsn {
+        self.cursor
+    }
+}
+
+impl Iterator for Subscription {
+    type Item = Result<Event>;
+
+    fn next(&mut self) -> Option<Result<Event>> {
+        if self.failed {
+            return None;
+        }
+        if self.batch.is_empty() {
+            match self.client.events(self.cursor, EVENTS_BATCH_MAX) {
+                Ok(events) => self.batch.extend(events),
+                Err(error) => {
+                    self.failed = true;
+                    return Some(Err(error));
+                }
+            }
+        }
+        let event = self.batch.pop_front()?;
+        self.cursor = event.lsn;
+        Some(Ok(event))
     }
 }
 

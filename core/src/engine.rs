@@ -197,6 +197,11 @@ pub struct CheckpointReport {
     pub duration: Duration,
 }
 
+/// A running watch of a rules file (see [`Engine::watch_rules`]); dropping it stops watching.
+pub struct RulesWatch {
+    _watcher: notify::RecommendedWatcher,
+}
+
 /// The engine. Cheap to clone (a shared handle); share it between threads freely.
 #[derive(Clone)]
 pub struct Engine {
@@ -208,6 +213,7 @@ pub(crate) struct Shared {
     pub(crate) orders: OrderBook,
     /// The live rules file (routing, limits, velocity, SLA deadlines and escalation tiers).
     pub(crate) rules: Snapshot<Rules>,
+    rules_reload_error: Mutex<Option<String>>,
     pub(crate) log: Log,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) counters: Counters,
@@ -322,6 +328,7 @@ impl Engine {
             inventory,
             orders,
             rules,
+            rules_reload_error: Mutex::new(None),
             log,
             clock: options.clock.clone(),
             counters: Counters::new(),
@@ -408,6 +415,46 @@ impl Engine {
         let path = path.as_ref();
         let text = fs::read_to_string(path).map_err(|e| Error::io(path, "reading rules file", e))?;
         self.shared.set_rules(&text, by)
+    }
+
+    /// Watches a rules file: every time it is saved, it is reloaded (`by` is recorded as who
+    /// changed it). A save with problems keeps the previous rules live; the problems are in
+    /// [`Engine::rules_reload_error`]. Watching stops when the returned handle is dropped.
+    pub fn watch_rules(&self, path: impl AsRef<Path>, by: &str) -> Result<RulesWatch> {
+        use notify::Watcher;
+        self.shared.ensure_open()?;
+        let path = path.as_ref().to_path_buf();
+        let name =
+            path.file_name().map(|n| n.to_os_string()).ok_or_else(|| Error::invalid("the rules path names no file"))?;
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        let weak = Arc::downgrade(&self.shared);
+        let by = by.to_string();
+        let file = path.clone();
+        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            let Ok(event) = event else { return };
+            // Editors save by writing in place or by renaming a new file over the old one:
+            // watch the directory, and react to anything that touches the file's name.
+            let touches = event.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()));
+            if !touches || event.kind.is_access() {
+                return;
+            }
+            let Some(shared) = weak.upgrade() else { return };
+            let outcome =
+                fs::read_to_string(&file).map_err(|e| Error::io(&file, "reading rules file", e)).and_then(|text| {
+                    if shared.rules.with(|r| r.source() == text) { Ok(()) } else { shared.set_rules(&text, &by) }
+                });
+            *shared.rules_reload_error.lock() = outcome.err().map(|error| error.to_string());
+        })
+        .map_err(|e| Error::io(&path, "watching rules file", std::io::Error::other(e)))?;
+        watcher
+            .watch(&dir, notify::RecursiveMode::NonRecursive)
+            .map_err(|e| Error::io(&dir, "watching rules directory", std::io::Error::other(e)))?;
+        Ok(RulesWatch { _watcher: watcher })
+    }
+
+    /// Why the last automatic reload of a watched rules file failed, if it did.
+    pub fn rules_reload_error(&self) -> Option<String> {
+        self.shared.rules_reload_error.lock().clone()
     }
 
     /// Checks every stock and reservation invariant over the whole state.

@@ -48,9 +48,9 @@ mod loom_models;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
 
-pub use crate::client::{Client, OrderRequest, ReserveOptions, WarehouseSpec};
+pub use crate::client::{Client, OrderRequest, ReserveOptions, Subscription, WarehouseSpec};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
-pub use crate::engine::{CheckpointReport, Engine, EngineOptions, RecoveryReport};
+pub use crate::engine::{CheckpointReport, Engine, EngineOptions, RecoveryReport, RulesWatch};
 pub use crate::error::{Error, ErrorCode, Result};
 pub use crate::faults::Faults;
 pub use crate::ids::{Lsn, SkuId, WarehouseId};
