@@ -197,6 +197,25 @@ pub struct CheckpointReport {
     pub duration: Duration,
 }
 
+/// A saved file as it settles: an editor (or `fs::write`) truncates, then writes, and each step
+/// is an event; a half-written file must not go live. Reads until two reads a moment apart
+/// agree (this runs on the watcher's own thread, where waiting blocks nothing else).
+fn read_settled(path: &Path) -> Result<String> {
+    const SETTLE: Duration = Duration::from_millis(50);
+    const ATTEMPTS: usize = 40;
+    let read = || fs::read_to_string(path).map_err(|e| Error::io(path, "reading rules file", e));
+    let mut text = read()?;
+    for _ in 0..ATTEMPTS {
+        std::thread::sleep(SETTLE);
+        let again = read()?;
+        if again == text {
+            return Ok(text);
+        }
+        text = again;
+    }
+    Ok(text)
+}
+
 /// A running watch of a rules file (see [`Engine::watch_rules`]); dropping it stops watching.
 pub struct RulesWatch {
     _watcher: notify::RecommendedWatcher,
@@ -439,10 +458,9 @@ impl Engine {
                 return;
             }
             let Some(shared) = weak.upgrade() else { return };
-            let outcome =
-                fs::read_to_string(&file).map_err(|e| Error::io(&file, "reading rules file", e)).and_then(|text| {
-                    if shared.rules.with(|r| r.source() == text) { Ok(()) } else { shared.set_rules(&text, &by) }
-                });
+            let outcome = read_settled(&file).and_then(|text| {
+                if shared.rules.with(|r| r.source() == text) { Ok(()) } else { shared.set_rules(&text, &by) }
+            });
             *shared.rules_reload_error.lock() = outcome.err().map(|error| error.to_string());
         })
         .map_err(|e| Error::io(&path, "watching rules file", std::io::Error::other(e)))?;

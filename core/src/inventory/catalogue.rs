@@ -84,6 +84,11 @@ impl Catalogue {
         self.skus.lock().get(id.index()).map(|entry| entry.to_sku(id))
     }
 
+    /// A SKU's category, shared (no copy of the name).
+    pub(crate) fn sku_category(&self, id: SkuId) -> Option<Arc<str>> {
+        self.skus.lock().get(id.index()).map(|entry| entry.category.clone())
+    }
+
     pub(crate) fn sku_code(&self, id: SkuId) -> String {
         self.skus.lock().get(id.index()).map_or_else(|| format!("#{}", id.0), |sku| sku.code.to_string())
     }

@@ -15,7 +15,7 @@ use crate::order::change::{BlacklistKind, TaskKind, TaskState};
 use crate::order::form::{Address, Flag, OrderForm, Path, Severity};
 use crate::order::pipeline::OwnedFacts;
 use crate::order::state::OrderState;
-use crate::sync::{ConcurrentMap, Mutex, MutexGuard, Snapshot};
+use crate::sync::{ConcurrentMap, Hasher, Mutex, MutexGuard, Snapshot};
 
 /// Locks that serialise the changes of one order (by hash of its key): an order's multi-step
 /// operations (reserve then log, commit then log) never interleave with another's on the same
@@ -99,46 +99,62 @@ pub struct Task {
     pub changed_at_ms: u64,
 }
 
-/// Orders per buyer, phone and address within the velocity window.
+/// Orders per buyer, phone and address within the velocity window, exact and bounded.
+///
+/// Keys are 64-bit hashes of (kind, value): no string is kept or allocated per order. Every
+/// order's keys also go into one queue in time order, so dropping what left the window costs
+/// O(1) per order. At most `VELOCITY_ENTRIES_MAX` timestamps are kept: beyond that (hundreds of
+/// thousands of orders a minute) the oldest are dropped first, so the window shortens rather
+/// than memory growing.
 #[derive(Default)]
 pub(crate) struct Velocity {
-    seen: HashMap<(BlacklistKind, CompactString), VecDeque<u64>>,
+    seen: HashMap<u64, VecDeque<u64>, Hasher>,
+    queue: VecDeque<(u64, u64)>,
+    hasher: Hasher,
 }
 
+/// Most timestamps velocity windows keep (about 64 MB at most).
+pub(crate) const VELOCITY_ENTRIES_MAX: usize = 2_000_000;
+
 impl Velocity {
+    fn key(&self, kind: BlacklistKind, value: &str) -> u64 {
+        self.hasher.hash_one((kind, value))
+    }
+
     /// How many orders each of a buyer, phone and address placed since `now_ms - window_ms`.
     pub(crate) fn count(&mut self, keys: [(BlacklistKind, &str); 3], now_ms: u64, window_ms: u64) -> [usize; 3] {
-        let since = now_ms.saturating_sub(window_ms);
-        keys.map(|(kind, value)| {
-            self.seen
-                .get(&(kind, CompactString::from(value)))
-                .map_or(0, |times| times.iter().rev().take_while(|&&t| t >= since).count())
-        })
+        self.prune(now_ms, window_ms);
+        keys.map(|(kind, value)| self.seen.get(&self.key(kind, value)).map_or(0, VecDeque::len))
     }
 
-    /// Records an order at `at_ms` and returns how many orders (including this one) each of
-    /// its buyer, phone and address placed since `at_ms - window_ms`.
-    pub(crate) fn record(&mut self, keys: [(BlacklistKind, &str); 3], at_ms: u64, window_ms: u64) -> [usize; 3] {
-        let since = at_ms.saturating_sub(window_ms);
-        keys.map(|(kind, value)| {
-            let times = self.seen.entry((kind, CompactString::from(value))).or_default();
-            while times.front().is_some_and(|&t| t < since) {
-                times.pop_front();
+    /// Records an order at `at_ms` for its buyer, phone and address.
+    pub(crate) fn record(&mut self, keys: [(BlacklistKind, &str); 3], at_ms: u64, window_ms: u64) {
+        for (kind, value) in keys {
+            if value.is_empty() {
+                continue;
             }
-            times.push_back(at_ms);
-            times.len()
-        })
+            let key = self.key(kind, value);
+            self.seen.entry(key).or_default().push_back(at_ms);
+            self.queue.push_back((at_ms, key));
+        }
+        self.prune(at_ms, window_ms);
     }
 
-    /// Drops what fell out of every window (called by the timer sweep).
+    /// Drops what fell out of the window (and the oldest, beyond the bound).
     pub(crate) fn prune(&mut self, now_ms: u64, window_ms: u64) {
         let since = now_ms.saturating_sub(window_ms);
-        self.seen.retain(|_, times| {
-            while times.front().is_some_and(|&t| t < since) {
-                times.pop_front();
+        while let Some(&(at, key)) = self.queue.front() {
+            if at >= since && self.queue.len() <= VELOCITY_ENTRIES_MAX {
+                break;
             }
-            !times.is_empty()
-        });
+            self.queue.pop_front();
+            if let Some(times) = self.seen.get_mut(&key) {
+                times.pop_front();
+                if times.is_empty() {
+                    self.seen.remove(&key);
+                }
+            }
+        }
     }
 }
 

@@ -21,7 +21,7 @@ use crate::inventory::{Inventory, OrderLines, Reservation, ReserveRequest};
 use crate::log::{Log, Movement, Record, Settlement};
 use crate::logistics::check_waybill;
 use crate::order::address::{Divisions, check_address};
-use crate::order::book::{OrderBook, OrderEntry, Task, Timer, address_key};
+use crate::order::book::{Order, OrderBook, OrderEntry, Task, Timer, address_key};
 use crate::order::change::{BlacklistKind, Notification, PipelineChange, Stage, TaskKind, TaskState, TrackingKind};
 use crate::order::form::{Flag, FlagCode, OrderForm, Path, PaymentState, Severity};
 use crate::order::state::OrderState;
@@ -50,7 +50,7 @@ pub struct Intake {
 #[derive(Clone, Debug)]
 pub(crate) struct OwnedFacts {
     channel: String,
-    categories: Vec<String>,
+    categories: Vec<Arc<str>>,
     amount_fen: u64,
     flags: Vec<FlagCode>,
     cross_border: bool,
@@ -60,7 +60,7 @@ pub(crate) struct OwnedFacts {
 impl OwnedFacts {
     /// Routes these facts through `rules`.
     pub(crate) fn route(&self, rules: &Rules) -> Decision {
-        let categories: Vec<&str> = self.categories.iter().map(String::as_str).collect();
+        let categories: Vec<&str> = self.categories.iter().map(|c| &**c).collect();
         rules.route(&RouteFacts {
             channel: &self.channel,
             categories: &categories,
@@ -130,13 +130,27 @@ impl OrderBook {
             rule: decision.rule.as_deref().map(Cow::Borrowed),
             state,
         };
-        let lsn = self.append(cx, change.clone())?;
-        self.apply(lsn, cx.now_ms, &change, rules)?;
-        self.remember_facts(OwnedFacts { flags: flags.iter().map(|f| f.code).collect(), ..facts });
+        let lsn = self.append(cx, change)?;
+        let form = Arc::new(form);
+        self.insert_received(lsn, cx.now_ms, &key, form.clone(), &flags, path, decision.rule.as_deref(), state, rules)?;
+        let facts = OwnedFacts { flags: flags.iter().map(|f| f.code).collect(), ..facts };
+        self.remember_facts(facts);
         if let Some(held) = &reservation {
             self.alert_low_stock(cx, rules, held.lines.iter().map(|line| line.sku))?;
         }
-        let order = self.order(&key).ok_or_else(|| Error::internal("an order vanished after intake"))?;
+        let order = Order {
+            key,
+            form,
+            state,
+            flags,
+            path,
+            rule: decision.rule,
+            received_at_ms: cx.now_ms,
+            state_since_ms: cx.now_ms,
+            waybill: None,
+            touched: matches!(state, OrderState::Flagged | OrderState::InReview),
+            last_lsn: lsn,
+        };
         Ok(Intake { order, reservation, reason, repeat: false })
     }
 
@@ -191,8 +205,8 @@ impl OrderBook {
     }
 
     fn facts(&self, inventory: &Inventory, form: &OrderForm, lines: &OrderLines, flags: Vec<FlagCode>) -> OwnedFacts {
-        let mut categories: Vec<String> =
-            lines.iter().filter_map(|(sku, _)| inventory.catalogue.sku(*sku).map(|s| s.category.to_string())).collect();
+        let mut categories: Vec<Arc<str>> =
+            lines.iter().filter_map(|(sku, _)| inventory.catalogue.sku_category(*sku)).collect();
         categories.sort();
         categories.dedup();
         OwnedFacts {
@@ -592,7 +606,7 @@ impl OrderBook {
     pub(crate) fn dry_run(&self, current: &Rules, proposed: &Rules) -> DryRun {
         let recent = self.recent.lock();
         let categories: Vec<Vec<&str>> =
-            recent.iter().map(|facts| facts.categories.iter().map(String::as_str).collect()).collect();
+            recent.iter().map(|facts| facts.categories.iter().map(|c| &**c).collect()).collect();
         let facts: Vec<RouteFacts<'_>> = recent
             .iter()
             .zip(&categories)
@@ -616,7 +630,7 @@ impl OrderBook {
             .ok_or_else(|| Error::UnknownOrder { order: key.into() })?;
         let lines = resolve(inventory, &form)?;
         let facts = self.facts(inventory, &form, &lines, flags);
-        let categories: Vec<&str> = facts.categories.iter().map(String::as_str).collect();
+        let categories: Vec<&str> = facts.categories.iter().map(|c| &**c).collect();
         Ok(rules.explain(&RouteFacts {
             channel: &facts.channel,
             categories: &categories,
@@ -666,36 +680,8 @@ impl OrderBook {
         let broken = |detail: String| Error::internal(format!("pipeline record {lsn} cannot be applied: {detail}"));
         match change {
             PipelineChange::Received { order, form, flags, path, rule, state } => {
-                let entry = OrderEntry {
-                    form: Arc::new(form.clone().into_owned()),
-                    state: *state,
-                    flags: flags.to_vec(),
-                    path: *path,
-                    rule: rule.as_ref().map(|r| r.to_string()),
-                    received_at_ms: at_ms,
-                    state_since_ms: at_ms,
-                    moves: 0,
-                    tiers_fired: 0,
-                    stage_task: None,
-                    waybill: None,
-                    tracked: false,
-                    touched: matches!(*state, OrderState::Flagged | OrderState::InReview),
-                    last_lsn: lsn,
-                };
-                let address = address_key(&form.ship_to);
-                self.velocity.lock().record(
-                    [
-                        (BlacklistKind::Buyer, form.buyer_id.as_str()),
-                        (BlacklistKind::Phone, form.ship_to.phone.as_str()),
-                        (BlacklistKind::Address, address.as_str()),
-                    ],
-                    at_ms,
-                    rules.velocity().window_ms,
-                );
-                if self.entries.insert(CompactString::from(order.as_ref()), entry).is_some() {
-                    return Err(broken(format!("order {order:?} was received twice")));
-                }
-                self.schedule_stage(order, rules);
+                let form = Arc::new(form.clone().into_owned());
+                self.insert_received(lsn, at_ms, order, form, flags, *path, rule.as_deref(), *state, rules)?;
             }
             PipelineChange::Moved { order, to, .. } => {
                 let closed_task = self
@@ -788,6 +774,53 @@ impl OrderBook {
                 // The engine swaps the live rules (and replay parses the text again).
             }
         }
+        Ok(())
+    }
+
+    /// Puts a received order in the book (the live path hands over its form without a copy).
+    #[allow(clippy::too_many_arguments)]
+    fn insert_received(
+        &self,
+        lsn: Lsn,
+        at_ms: u64,
+        key: &str,
+        form: Arc<OrderForm>,
+        flags: &[Flag],
+        path: Path,
+        rule: Option<&str>,
+        state: OrderState,
+        rules: &Rules,
+    ) -> Result<()> {
+        let address = address_key(&form.ship_to);
+        self.velocity.lock().record(
+            [
+                (BlacklistKind::Buyer, form.buyer_id.as_str()),
+                (BlacklistKind::Phone, form.ship_to.phone.as_str()),
+                (BlacklistKind::Address, address.as_str()),
+            ],
+            at_ms,
+            rules.velocity().window_ms,
+        );
+        let entry = OrderEntry {
+            form,
+            state,
+            flags: flags.to_vec(),
+            path,
+            rule: rule.map(str::to_string),
+            received_at_ms: at_ms,
+            state_since_ms: at_ms,
+            moves: 0,
+            tiers_fired: 0,
+            stage_task: None,
+            waybill: None,
+            tracked: false,
+            touched: matches!(state, OrderState::Flagged | OrderState::InReview),
+            last_lsn: lsn,
+        };
+        if self.entries.insert(CompactString::from(key), entry).is_some() {
+            return Err(Error::internal(format!("pipeline record {lsn}: order {key:?} was received twice")));
+        }
+        self.schedule_stage(key, rules);
         Ok(())
     }
 
