@@ -102,18 +102,18 @@ pub struct Task {
 /// Orders per buyer, phone and address within the velocity window, exact and bounded.
 ///
 /// Keys are 64-bit hashes of (kind, value): no string is kept or allocated per order. Every
-/// order's keys also go into one queue in time order, so dropping what left the window costs
-/// O(1) per order. At most `VELOCITY_ENTRIES_MAX` timestamps are kept: beyond that (hundreds of
-/// thousands of orders a minute) the oldest are dropped first, so the window shortens rather
-/// than memory growing.
+/// order's keys go into one queue in time order, and each key keeps only a count: leaving the
+/// window is popping the queue's front and decrementing, O(1) per order. At most
+/// `VELOCITY_ENTRIES_MAX` entries are queued: beyond that (hundreds of thousands of orders a
+/// minute) the oldest leave first, so the window shortens rather than memory growing.
 #[derive(Default)]
 pub(crate) struct Velocity {
-    seen: HashMap<u64, VecDeque<u64>, Hasher>,
+    counts: HashMap<u64, u32, Hasher>,
     queue: VecDeque<(u64, u64)>,
     hasher: Hasher,
 }
 
-/// Most timestamps velocity windows keep (about 64 MB at most).
+/// Most entries velocity windows keep (about 64 MB at most).
 pub(crate) const VELOCITY_ENTRIES_MAX: usize = 2_000_000;
 
 impl Velocity {
@@ -124,7 +124,7 @@ impl Velocity {
     /// How many orders each of a buyer, phone and address placed since `now_ms - window_ms`.
     pub(crate) fn count(&mut self, keys: [(BlacklistKind, &str); 3], now_ms: u64, window_ms: u64) -> [usize; 3] {
         self.prune(now_ms, window_ms);
-        keys.map(|(kind, value)| self.seen.get(&self.key(kind, value)).map_or(0, VecDeque::len))
+        keys.map(|(kind, value)| self.counts.get(&self.key(kind, value)).map_or(0, |&n| n as usize))
     }
 
     /// Records an order at `at_ms` for its buyer, phone and address.
@@ -134,7 +134,7 @@ impl Velocity {
                 continue;
             }
             let key = self.key(kind, value);
-            self.seen.entry(key).or_default().push_back(at_ms);
+            *self.counts.entry(key).or_default() += 1;
             self.queue.push_back((at_ms, key));
         }
         self.prune(at_ms, window_ms);
@@ -148,10 +148,10 @@ impl Velocity {
                 break;
             }
             self.queue.pop_front();
-            if let Some(times) = self.seen.get_mut(&key) {
-                times.pop_front();
-                if times.is_empty() {
-                    self.seen.remove(&key);
+            if let std::collections::hash_map::Entry::Occupied(mut count) = self.counts.entry(key) {
+                *count.get_mut() -= 1;
+                if *count.get() == 0 {
+                    count.remove();
                 }
             }
         }
