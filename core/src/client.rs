@@ -501,16 +501,14 @@ impl Client {
 
     /// A reviewer rejects a flagged or reviewed order: it is cancelled.
     pub fn reject(&self, key: &str, note: &str) -> Result<()> {
-        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
-        self.order_move(Operation::Review, key, |shared, cx, rules| {
+        self.order_move_noted(note, Operation::Review, key, |shared, cx, rules| {
             shared.orders.reject(cx, rules, key, &self.actor, note)
         })
     }
 
     /// Parks a reserved order in review (its stock stays held).
     pub fn hold(&self, key: &str, note: &str) -> Result<()> {
-        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
-        self.order_move(Operation::Review, key, |shared, cx, rules| {
+        self.order_move_noted(note, Operation::Review, key, |shared, cx, rules| {
             shared.orders.hold(cx, rules, key, &self.actor, note)
         })
     }
@@ -543,16 +541,14 @@ impl Client {
 
     /// Cancels an order that has not shipped; its held stock is released.
     pub fn cancel(&self, key: &str, note: &str) -> Result<()> {
-        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
-        self.order_move(Operation::CancelOrder, key, |shared, cx, rules| {
+        self.order_move_noted(note, Operation::CancelOrder, key, |shared, cx, rules| {
             shared.orders.cancel(cx, rules, key, &self.actor, note)
         })
     }
 
     /// The buyer asks to return a delivered order.
     pub fn request_return(&self, key: &str, note: &str) -> Result<()> {
-        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
-        self.order_move(Operation::Returns, key, |shared, cx, rules| {
+        self.order_move_noted(note, Operation::Returns, key, |shared, cx, rules| {
             shared.orders.request_return(cx, rules, key, &self.actor, note)
         })
     }
@@ -566,10 +562,23 @@ impl Client {
 
     /// A return request is turned down: the order is delivered again.
     pub fn deny_return(&self, key: &str, note: &str) -> Result<()> {
-        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
-        self.order_move(Operation::Returns, key, |shared, cx, rules| {
+        self.order_move_noted(note, Operation::Returns, key, |shared, cx, rules| {
             shared.orders.deny_return(cx, rules, key, &self.actor, note)
         })
+    }
+
+    /// [`Client::order_move`] with a free-text note, checked after the role (a denied caller
+    /// always learns that it was denied, whatever it sent).
+    fn order_move_noted(
+        &self,
+        note: &str,
+        operation: Operation,
+        key: &str,
+        action: impl FnOnce(&Shared, &Context<'_>, &Rules) -> Result<Lsn>,
+    ) -> Result<()> {
+        self.permit(operation)?;
+        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        self.order_move(operation, key, action)
     }
 
     fn order_move(

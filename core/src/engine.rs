@@ -703,8 +703,14 @@ fn spawn_worker(_shared: &Arc<Shared>) {
     // Loom models drive expiry and flushing themselves; loom cannot model a free-running thread.
 }
 
+thread_local! {
+    /// Set on engine worker threads.
+    static IS_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 #[cfg(not(loom))]
 fn worker_loop(weak: Weak<Shared>, signal: &WorkerSignal, tick: Duration) {
+    IS_WORKER.set(true);
     let mut last_flush = Instant::now();
     let mut last_sweep = Instant::now();
     loop {
@@ -730,8 +736,10 @@ fn stop_worker(shared: &Shared) {
         state.handle.take()
     };
     shared.worker.wake.notify_all();
+    // The worker may be the one dropping the engine; it must not wait for itself. (A flag
+    // rather than `thread::current()`, which allocates a handle on threads Rust did not start.)
     if let Some(handle) = handle
-        && handle.thread().id() != std::thread::current().id()
+        && !IS_WORKER.get()
     {
         let _ = handle.join();
     }

@@ -58,6 +58,9 @@ impl SegmentReader {
         max: usize,
     ) -> Result<Vec<Event>> {
         let mut events = Vec::new();
+        if after >= visible {
+            return Ok(events);
+        }
         let oldest = spans.first().map_or(visible + 1, |(_, first, _)| *first);
         if after + 1 < oldest {
             return Err(Error::CursorExpired { cursor: after, oldest: oldest.saturating_sub(1) });
@@ -123,6 +126,9 @@ impl RecentRecords {
 
     pub(crate) fn read(&self, after: Lsn, max: usize) -> Result<Vec<Event>> {
         let Some(&(oldest, _)) = self.records.front() else { return Ok(Vec::new()) };
+        if after == Lsn::MAX {
+            return Ok(Vec::new());
+        }
         if after + 1 < oldest {
             return Err(Error::CursorExpired { cursor: after, oldest: oldest - 1 });
         }
