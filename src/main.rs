@@ -5,6 +5,7 @@
 //! `allot verify DIR` recovers it and checks every invariant. (The load tester, the promotion
 //! simulation and the dashboard arrive with later work.)
 
+mod bench;
 mod demo;
 mod inspect;
 
@@ -31,6 +32,8 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         buyers: usize,
     },
+    /// The load tester: the workloads of ../shared/WORKLOAD.md, with `--json` for tools.
+    Bench(bench::BenchArgs),
     /// Show the segments, checkpoints, catalogue and reservations of a data directory.
     Inspect { dir: PathBuf },
     /// Recover a data directory and check every invariant; exits non-zero on any violation.
@@ -40,6 +43,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bench(args) => match bench::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(error) => Err(error),
+        },
         Command::Demo { dir, buyers } => demo::run(&dir, buyers),
         Command::Inspect { dir } => inspect::inspect(&dir),
         Command::Verify { dir } => inspect::verify(&dir),

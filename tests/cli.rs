@@ -52,3 +52,81 @@ fn the_demo_refuses_to_clear_a_directory_it_did_not_make() {
     assert!(!ok && err.contains("choose another --dir"), "{err}");
     assert!(dir.path().join("precious.txt").exists());
 }
+
+fn bench_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["bench", "--json"];
+    all.extend_from_slice(args);
+    let (ok, out, err) = allot(&all);
+    assert!(ok, "allot {all:?} failed: {err}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("not one JSON object ({e}): {out}"))
+}
+
+#[test]
+fn bench_prints_the_schema_1_contract_for_every_workload() {
+    for workload in ["uniform", "hot", "order3"] {
+        let report = bench_json(&["--workload", workload, "--skus", "1000", "--ops", "20000", "--threads", "2"]);
+        for key in [
+            "schema",
+            "workload",
+            "sync",
+            "threads",
+            "batch",
+            "ops",
+            "seconds",
+            "ops_per_sec",
+            "latency_us",
+            "succeeded",
+            "refused",
+            "errors",
+            "oversold",
+            "version",
+            "git",
+        ] {
+            assert!(report.get(key).is_some(), "{workload}: no {key:?} in {report}");
+        }
+        for quantile in ["p50", "p90", "p99", "p999", "max"] {
+            assert!(
+                report["latency_us"][quantile].as_f64().is_some_and(|v| v > 0.0),
+                "{workload} {quantile}: {report}"
+            );
+        }
+        assert_eq!(report["schema"], 1);
+        assert_eq!(report["workload"], workload);
+        assert_eq!(report["ops"], 20000, "{report}");
+        assert_eq!((report["succeeded"].as_u64(), report["refused"].as_u64()), (Some(20000), Some(0)));
+        assert_eq!(report["oversold"], 0);
+    }
+}
+
+#[test]
+fn bench_sellout_sells_exactly_the_stock() {
+    let report = bench_json(&["--workload", "sellout"]);
+    assert_eq!((report["succeeded"].as_u64(), report["refused"].as_u64()), (Some(10_000), Some(40_000)), "{report}");
+    assert_eq!(report["oversold"], 0);
+    assert_eq!(report["threads"], 50);
+}
+
+#[test]
+fn bench_runs_open_loop_batched_and_durable() {
+    let report = bench_json(&[
+        "--workload",
+        "uniform",
+        "--skus",
+        "1000",
+        "--sync",
+        "always",
+        "--threads",
+        "4",
+        "--batch",
+        "16",
+        "--rate",
+        "20000",
+        "--seconds",
+        "1",
+    ]);
+    assert_eq!((report["batch"].as_u64(), report["sync"].as_str()), (Some(16), Some("always")));
+    let rate = report["ops_per_sec"].as_f64().unwrap();
+    assert!(rate > 0.0 && rate < 40_000.0, "an open-loop run does not run ahead of its rate: {report}");
+    let (ok, _, err) = allot(&["bench", "--workload", "uniform", "--batch", "0"]);
+    assert!(!ok && err.contains("--batch"), "{err}");
+}
