@@ -530,6 +530,35 @@ fn a_bad_waybill_is_refused_before_the_order_ships() {
     engine.close().unwrap();
 }
 
+#[test]
+fn a_form_the_engine_could_never_reach_again_is_refused_at_intake_and_holds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(1_700_000_000_000);
+    let engine = stocked(dir.path(), &clock);
+    let intake = engine.client(Role::Orders);
+    let good = form("ok-1", "buyer", "13800000000", &[("MUG-350", 1, 100)]);
+    let mut bad_forms = Vec::new();
+    for id in ["a\nb", "tab\there", "nul\0"] {
+        bad_forms.push(OrderForm { channel_order_id: id.into(), ..good.clone() });
+    }
+    bad_forms.push(OrderForm { channel: "my shop".into(), ..good.clone() });
+    bad_forms.push(OrderForm { buyer_id: "b".repeat(allot_core::limits::BUYER_ID_BYTES_MAX + 1), ..good.clone() });
+    let mut long_address = good.clone();
+    long_address.ship_to.detail = "路".repeat(allot_core::limits::ADDRESS_FIELD_BYTES_MAX);
+    bad_forms.push(long_address);
+    let mut bad_sku = good.clone();
+    bad_sku.lines[0].sku = "MUG 350".into();
+    bad_forms.push(bad_sku);
+    let before = engine.client(Role::Viewer).stock("MUG-350").unwrap();
+    for bad in &bad_forms {
+        let error = intake.intake(bad.clone()).unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { .. } | Error::LimitExceeded { .. }), "{bad:?}: {error}");
+    }
+    assert_eq!(engine.client(Role::Viewer).stock("MUG-350").unwrap(), before, "a refused form holds no stock");
+    assert!(intake.intake(good).is_ok());
+    engine.close().unwrap();
+}
+
 /// Waits (up to ten seconds) for the file watcher to act: inotify delivers asynchronously.
 fn eventually(mut done: impl FnMut() -> bool) -> bool {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);

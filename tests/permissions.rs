@@ -65,6 +65,7 @@ const METHODS: &[(&str, Operation, bool)] = &[
     ("blacklist_add", Operation::ManageBlacklist, true),
     ("blacklist_remove", Operation::ManageBlacklist, true),
     ("set_rules", Operation::ManageRules, true),
+    ("rules", Operation::ReadOrders, false),
     ("rules_text", Operation::ReadOrders, false),
     ("explain", Operation::ReadOrders, false),
     ("dry_run_rules", Operation::ManageRules, false),
@@ -90,7 +91,7 @@ const ALLOWED: &[(Role, &[&str])] = &[
         "track",
         "cancel",
         "request_return", "complete_return", "deny_return",
-        "order", "orders_in", "tasks", "rules_text", "explain",
+        "order", "orders_in", "tasks", "rules", "rules_text", "explain",
         "acknowledge_task", "close_task",
         "blacklist_add", "blacklist_remove",
         "set_rules", "dry_run_rules",
@@ -103,7 +104,7 @@ const ALLOWED: &[(Role, &[&str])] = &[
         "start_review", "approve", "reject", "hold",
         "cancel",
         "request_return", "complete_return", "deny_return",
-        "order", "orders_in", "tasks", "rules_text", "explain",
+        "order", "orders_in", "tasks", "rules", "rules_text", "explain",
         "acknowledge_task", "close_task",
     ]),
     (Role::Warehouse, &[
@@ -112,7 +113,7 @@ const ALLOWED: &[(Role, &[&str])] = &[
         "warehouses", "skus", "sku_id", "sku", "warehouse",
         "release_to_warehouse", "ship",
         "request_return", "complete_return", "deny_return",
-        "order", "orders_in", "tasks", "rules_text", "explain",
+        "order", "orders_in", "tasks", "rules", "rules_text", "explain",
         "acknowledge_task", "close_task",
     ]),
     // A courier integration: the catalogue, shipping and tracking, and no stock or reservation call at all.
@@ -120,13 +121,13 @@ const ALLOWED: &[(Role, &[&str])] = &[
         "warehouses", "skus", "sku_id", "sku", "warehouse",
         "ship",
         "track",
-        "order", "orders_in", "tasks", "rules_text", "explain",
+        "order", "orders_in", "tasks", "rules", "rules_text", "explain",
         "acknowledge_task", "close_task",
     ]),
     (Role::Viewer, &[
         "stock", "stock_in_region", "cell", "cells", "reservation", "events", "subscribe",
         "warehouses", "skus", "sku_id", "sku", "warehouse",
-        "order", "orders_in", "tasks", "rules_text", "explain",
+        "order", "orders_in", "tasks", "rules", "rules_text", "explain",
     ]),
 ];
 
@@ -383,6 +384,7 @@ fn call(client: &Client, method: &str, fx: &Fixture) -> Result<(), Error> {
         "blacklist_add" => client.blacklist_add(BlacklistKind::Phone, "13999999999"),
         "blacklist_remove" => client.blacklist_remove(BlacklistKind::Buyer, LISTED_BUYER),
         "set_rules" => client.set_rules(RULES),
+        "rules" => client.rules().map(drop),
         "rules_text" => client.rules_text().map(drop),
         "explain" => client.explain(&key("TO-READ")).map(drop),
         "dry_run_rules" => client.dry_run_rules(PROPOSED_RULES).map(|dry| assert!(dry.orders > 0, "{dry:?}")),

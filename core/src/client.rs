@@ -12,7 +12,7 @@ use crate::ids::{Lsn, SkuId, WarehouseId};
 use crate::inventory::{BufferRule, OrderLines, Reservation, ReserveRequest, Settled, Sku, StockLevels, Warehouse};
 use crate::limits::{
     ADDRESS_FIELD_BYTES_MAX, CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, EVENTS_BATCH_MAX, LINE_QTY_MAX,
-    ORDER_ID_BYTES_MAX, ORDER_LINES_MAX, REASON_BYTES_MAX, TTL_MS_MAX,
+    ORDER_LINES_MAX, REASON_BYTES_MAX, RESERVE_BATCH_MAX, TTL_MS_MAX,
 };
 use crate::log::{Event, Movement, Settlement};
 use crate::metrics::Counters;
@@ -20,6 +20,7 @@ use crate::order::pipeline::Context;
 use crate::order::{BlacklistKind, Intake, Order, OrderForm, OrderState, Task, TaskState, TrackingKind, adapt};
 use crate::role::{Operation, Role};
 use crate::routing::{self, DryRun, Explanation, Rules};
+use crate::validate::{check_code, check_order_id, check_text};
 
 /// Options of one reserve call.
 #[derive(Clone, Copy, Debug, Default)]
@@ -97,6 +98,7 @@ impl Client {
     /// The same client, recording `actor` (a person's or a system's name) as who made each
     /// change, instead of the role's name.
     pub fn acting_as(&self, actor: &str) -> Result<Client> {
+        self.shared.ensure_open()?;
         check_text("actor", actor, "CODE_BYTES_MAX", CODE_BYTES_MAX, false)?;
         Ok(Client { shared: self.shared.clone(), role: self.role, actor: Arc::from(actor) })
     }
@@ -262,6 +264,14 @@ impl Client {
     /// the whole batch: the bulk-load path. Results are in the order of `orders`.
     pub fn reserve_many(&self, orders: &[OrderRequest<'_>]) -> Result<Vec<Result<Reservation>>> {
         let shared = self.permit(Operation::Reserve)?;
+        if orders.len() > RESERVE_BATCH_MAX {
+            return Err(Error::LimitExceeded {
+                limit: "RESERVE_BATCH_MAX",
+                what: "the number of orders in one reserve_many batch".into(),
+                max: RESERVE_BATCH_MAX as u64,
+                actual: orders.len() as u64,
+            });
+        }
         let mut results = Vec::with_capacity(orders.len());
         let mut last_lsn = 0;
         for order in orders {
@@ -648,6 +658,12 @@ impl Client {
         shared.set_rules(text, &self.actor)
     }
 
+    /// The live rules (parsed: limits, velocity, deadlines, tiers, routes).
+    pub fn rules(&self) -> Result<Rules> {
+        let shared = self.permit(Operation::ReadOrders)?;
+        Ok(shared.rules.with(Rules::clone))
+    }
+
     /// The live rules file's text.
     pub fn rules_text(&self) -> Result<String> {
         let shared = self.permit(Operation::ReadOrders)?;
@@ -772,38 +788,6 @@ fn normalize_lines(lines: impl IntoIterator<Item = (SkuId, u32)>) -> Result<Orde
     }
     normalized.sort_unstable();
     Ok(normalized)
-}
-
-fn check_order_id(order_id: &str) -> Result<()> {
-    check_text("order id", order_id, "ORDER_ID_BYTES_MAX", ORDER_ID_BYTES_MAX, false)
-}
-
-/// Codes (SKU, warehouse, region): non-empty, at most `CODE_BYTES_MAX` bytes, no whitespace or
-/// control characters (so "SKU-1" and "SKU-1 " can never be two different things).
-fn check_code(what: &str, code: &str) -> Result<()> {
-    check_text(what, code, "CODE_BYTES_MAX", CODE_BYTES_MAX, false)?;
-    if code.chars().any(char::is_whitespace) {
-        return Err(Error::invalid(format!("{what} {code:?} contains whitespace")));
-    }
-    Ok(())
-}
-
-fn check_text(what: &str, text: &str, limit: &'static str, max_bytes: usize, allow_empty: bool) -> Result<()> {
-    if text.is_empty() && !allow_empty {
-        return Err(Error::invalid(format!("{what} is empty")));
-    }
-    if text.len() > max_bytes {
-        return Err(Error::LimitExceeded {
-            limit,
-            what: format!("the length of {what}"),
-            max: max_bytes as u64,
-            actual: text.len() as u64,
-        });
-    }
-    if text.chars().any(char::is_control) {
-        return Err(Error::invalid(format!("{what} {text:?} contains control characters")));
-    }
-    Ok(())
 }
 
 fn check_units(what: &str, units: u64, allow_zero: bool) -> Result<()> {

@@ -55,6 +55,10 @@ pub struct EngineOptions {
     /// This is the idempotency window for order ids.
     pub settled_retention_ms: Option<u64>,
     pub region_distance: Arc<dyn RegionDistance>,
+    /// Whether the worker expires reservations and fires SLA timers on its own (with a real
+    /// clock). Off for a process that only looks (`allot serve`): then nothing writes but
+    /// the callers.
+    pub housekeeping: bool,
     /// Injected storage failures (tests; inert without the `fault-injection` feature).
     pub faults: Arc<Faults>,
 }
@@ -71,6 +75,7 @@ impl Default for EngineOptions {
             default_ttl_ms: Some(30 * 60 * 1000),
             settled_retention_ms: Some(7 * 24 * 3600 * 1000),
             region_distance: Arc::new(PrefixDistance),
+            housekeeping: true,
             faults: Arc::new(Faults::default()),
         }
     }
@@ -119,6 +124,11 @@ impl EngineOptions {
 
     pub fn region_distance(mut self, distance: Arc<dyn RegionDistance>) -> EngineOptions {
         self.region_distance = distance;
+        self
+    }
+
+    pub fn housekeeping(mut self, on: bool) -> EngineOptions {
+        self.housekeeping = on;
         self
     }
 
@@ -244,6 +254,7 @@ pub(crate) struct Shared {
     recovery: RecoveryReport,
     checkpoint_every_bytes: u64,
     expiry_sweep: Duration,
+    housekeeping: bool,
     /// Serialises checkpoints; holds the log byte count at the last one.
     checkpoint_state: Mutex<u64>,
     worker: Arc<WorkerSignal>,
@@ -359,6 +370,7 @@ impl Engine {
             recovery,
             checkpoint_every_bytes: options.checkpoint_every_bytes,
             expiry_sweep: options.expiry_sweep,
+            housekeeping: options.housekeeping,
             checkpoint_state: Mutex::new(bytes_now),
             worker: Arc::new(WorkerSignal::default()),
         });
@@ -431,6 +443,7 @@ impl Engine {
     /// Reads a rules file and makes it live (see [`Client::set_rules`]); `by` names who.
     pub fn reload_rules(&self, path: impl AsRef<Path>, by: &str) -> Result<()> {
         self.shared.ensure_open()?;
+        check_rules_author(by)?;
         let path = path.as_ref();
         let text = fs::read_to_string(path).map_err(|e| Error::io(path, "reading rules file", e))?;
         self.shared.set_rules(&text, by)
@@ -442,6 +455,7 @@ impl Engine {
     pub fn watch_rules(&self, path: impl AsRef<Path>, by: &str) -> Result<RulesWatch> {
         use notify::Watcher;
         self.shared.ensure_open()?;
+        check_rules_author(by)?;
         let path = path.as_ref().to_path_buf();
         let name =
             path.file_name().map(|n| n.to_os_string()).ok_or_else(|| Error::invalid("the rules path names no file"))?;
@@ -513,6 +527,9 @@ impl Engine {
             log_flushes: shared.log.flushes(),
             log_segments: log.segments,
             checkpoints: Counters::get(&shared.counters.checkpoints),
+            orders_by_state: shared.orders.counts_by_state(),
+            orders_zero_touch: shared.orders.zero_touch(),
+            open_tasks_by_severity: shared.orders.open_tasks_by_severity(),
         }
     }
 
@@ -653,7 +670,11 @@ impl Shared {
                 tracing::warn!(%error, "automatic checkpoint failed");
             }
         }
-        if !self.clock.is_manual() && last_sweep.elapsed() >= self.expiry_sweep && !self.log.is_poisoned() {
+        if self.housekeeping
+            && !self.clock.is_manual()
+            && last_sweep.elapsed() >= self.expiry_sweep
+            && !self.log.is_poisoned()
+        {
             if let Err(error) = self.expire_due().and_then(|_| self.run_timers()) {
                 tracing::warn!(%error, "expiry and SLA sweep failed");
             }
@@ -743,4 +764,9 @@ fn stop_worker(shared: &Shared) {
     {
         let _ = handle.join();
     }
+}
+
+/// Who changed the rules is recorded like any actor: a short name without control characters.
+fn check_rules_author(by: &str) -> Result<()> {
+    crate::validate::check_text("rules author", by, "CODE_BYTES_MAX", crate::limits::CODE_BYTES_MAX, false)
 }

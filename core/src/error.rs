@@ -115,7 +115,7 @@ pub enum Error {
     #[error("unknown warehouse {warehouse:?}")]
     UnknownWarehouse { warehouse: String },
 
-    #[error("unknown order {order:?}: it was never reserved (or was refused)")]
+    #[error("unknown order {order:?}: no order, reservation or waybill in the engine has that id")]
     UnknownOrder { order: String },
 
     #[error("{kind} {code:?} already exists")]

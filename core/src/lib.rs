@@ -39,6 +39,7 @@ pub mod order;
 mod role;
 pub mod routing;
 mod sync;
+mod validate;
 
 #[cfg(all(test, loom))]
 mod loom_models;

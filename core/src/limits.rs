@@ -64,6 +64,10 @@ pub const REGION_DISTANCE_MAX: u32 = 1_000_000;
 /// Most events one poll returns. Subscribers poll again with the last LSN as their cursor.
 pub const EVENTS_BATCH_MAX: usize = 4096;
 
+/// Most orders in one `reserve_many` batch: it bounds the replies held in memory at once and
+/// how long one caller keeps others waiting for the same group commit.
+pub const RESERVE_BATCH_MAX: usize = 65_536;
+
 /// Largest marketplace order payload a channel adapter parses, in bytes (256 KiB). The largest
 /// legal order (`ORDER_LINES_MAX` lines of about 1 KiB each with titles and extras) stays well
 /// below it; the bound keeps the parse of a hostile or broken payload cheap.

@@ -247,6 +247,30 @@ impl OrderBook {
         self.entries.view(key, |entry| entry.view(key))
     }
 
+    /// How many orders are in each state (states with none left out).
+    pub(crate) fn counts_by_state(&self) -> Vec<(OrderState, u64)> {
+        let mut counts = [0u64; OrderState::ALL.len()];
+        self.entries.for_each(|_, entry| {
+            counts[OrderState::ALL.iter().position(|s| *s == entry.state).expect("a known state")] += 1;
+        });
+        OrderState::ALL.into_iter().zip(counts).filter(|(_, n)| *n > 0).collect()
+    }
+
+    /// Orders that never needed a person's decision.
+    pub(crate) fn zero_touch(&self) -> u64 {
+        let mut count = 0;
+        self.entries.for_each(|_, entry| count += u64::from(!entry.touched));
+        count
+    }
+
+    pub(crate) fn open_tasks_by_severity(&self) -> Vec<(Severity, u64)> {
+        let mut counts: BTreeMap<Severity, u64> = BTreeMap::new();
+        for task in self.tasks.lock().values().filter(|task| task.state != TaskState::Closed) {
+            *counts.entry(task.severity).or_default() += 1;
+        }
+        counts.into_iter().rev().collect()
+    }
+
     /// Every order in `state`, oldest in that state first.
     pub(crate) fn in_state(&self, state: OrderState) -> Vec<Order> {
         let mut found = Vec::new();

@@ -871,23 +871,31 @@ fn resolve(inventory: &Inventory, form: &OrderForm) -> Result<OrderLines> {
     Ok(lines)
 }
 
-/// The form's own limits (codes, counts, quantities), before anything else looks at it.
+/// The form's own limits (codes, counts, quantities, text lengths), before anything else looks
+/// at it. The order key passes the same check every later keyed call applies, so an order the
+/// intake takes can always be reached again.
 fn check_form(form: &OrderForm) -> Result<()> {
-    use crate::limits::{CODE_BYTES_MAX, LINE_QTY_MAX, ORDER_ID_BYTES_MAX, ORDER_LINES_MAX};
-    let key_len = form.channel.len() + 1 + form.channel_order_id.len();
+    use crate::limits::{ADDRESS_FIELD_BYTES_MAX, BUYER_ID_BYTES_MAX, LINE_QTY_MAX, ORDER_LINES_MAX};
+    use crate::validate::{check_code, check_length, check_order_id};
     if form.channel.is_empty() || form.channel_order_id.is_empty() {
         return Err(Error::invalid("an order needs a channel and the channel's order id"));
     }
+    check_code("channel code", &form.channel)?;
     if form.channel.contains(':') {
         return Err(Error::invalid(format!("channel code {:?} must not contain ':'", form.channel)));
     }
-    if key_len > ORDER_ID_BYTES_MAX {
-        return Err(Error::LimitExceeded {
-            limit: "ORDER_ID_BYTES_MAX",
-            what: "the order key channel:channel_order_id".into(),
-            max: ORDER_ID_BYTES_MAX as u64,
-            actual: key_len as u64,
-        });
+    check_order_id(&form.key())?;
+    check_length("buyer id", &form.buyer_id, "BUYER_ID_BYTES_MAX", BUYER_ID_BYTES_MAX)?;
+    let address = &form.ship_to;
+    for (what, text) in [
+        ("recipient", &address.recipient),
+        ("phone", &address.phone),
+        ("province", &address.province),
+        ("city", &address.city),
+        ("district", &address.district),
+        ("address detail", &address.detail),
+    ] {
+        check_length(what, text, "ADDRESS_FIELD_BYTES_MAX", ADDRESS_FIELD_BYTES_MAX)?;
     }
     if form.lines.is_empty() {
         return Err(Error::invalid(format!("order {} has no lines", form.key())));
@@ -901,9 +909,7 @@ fn check_form(form: &OrderForm) -> Result<()> {
         });
     }
     for line in &form.lines {
-        if line.sku.is_empty() || line.sku.len() > CODE_BYTES_MAX {
-            return Err(Error::invalid(format!("order {}: SKU code {:?} is empty or too long", form.key(), line.sku)));
-        }
+        check_code("SKU code", &line.sku)?;
         if line.qty == 0 || line.qty > LINE_QTY_MAX {
             return Err(Error::invalid(format!(
                 "order {}: quantity {} of {:?} is out of range",
