@@ -4,7 +4,11 @@
  * Link with `pkg-config --cflags --libs allot`; to link statically, name PREFIX/lib/liballot.a
  * itself and add the system libraries that `pkg-config --static --libs allot` lists.
  * A program opens an engine on a data directory, makes clients bound to roles, and calls
- * them from any number of threads; see ffi/examples/erp.c for a whole program.
+ * them from any number of threads; see ffi/examples/erp.c for a whole program. Two layers:
+ * stock (catalogue, movements, reservations) and the order pipeline on top of it (intake of an
+ * order form or a channel's payload, checks and flags, routing by a rules file, the order
+ * state machine from review to delivery and returns, SLA tasks, the blacklist), both reported
+ * through the same event log.
  *
  * CONVENTIONS
  *
@@ -21,10 +25,29 @@
  *   length is ALLOT_STATUS_INVALID_INPUT. A length above the argument's limit (the
  *   ALLOT_*_BYTES_MAX macros) is ALLOT_STATUS_LIMIT_EXCEEDED, found before a byte is read.
  * - Strings out are NUL-terminated and also come with their length (which excludes the NUL).
- * - Enums in (roles, sync modes, clocks, buffer kinds) are plain integers: a value that is not
- *   in the enum is ALLOT_STATUS_INVALID_INPUT, never undefined behaviour. A NULL handle or a
- *   NULL required pointer is ALLOT_STATUS_INVALID_INPUT. A panic inside the library never
- *   crosses into C: it becomes ALLOT_STATUS_INTERNAL with a message.
+ *   Inside a handle's struct they are borrowed pointers (below). A string returned on its own
+ *   (the rules text, a reload error, the order a tracking event belongs to) is an allot_string
+ *   handle: read it with allot_string_text() and allot_string_len(), free it with
+ *   allot_string_free().
+ * - Enums in (roles, sync modes, clocks, buffer kinds, order states, payments, tracking kinds,
+ *   blacklists) are plain integers: a value that is not in the enum is
+ *   ALLOT_STATUS_INVALID_INPUT, never undefined behaviour. allot_<enum>_name() spells a value
+ *   as the engine, the rules file and Python do ("in_review", "risk_review", "bad_phone"). A
+ *   NULL handle or a NULL required pointer is ALLOT_STATUS_INVALID_INPUT. A panic inside the
+ *   library never crosses into C: it becomes ALLOT_STATUS_INTERNAL with a message.
+ * - Permission first: a call the client's role may not make is ALLOT_STATUS_PERMISSION_DENIED
+ *   whatever else is wrong with its arguments (a NULL client aside), as in the Rust API.
+ * - Lists (events, orders, tasks, warehouses, SKUs, rule errors) are handles read with
+ *   allot_<list>_count() and allot_<list>_get(list, index, &out); a handle with one record is
+ *   read with allot_<object>_get_info(handle, &out). Arrays inside a struct come as a pointer
+ *   and a _len (NULL when empty).
+ * - A refused rules file (ALLOT_STATUS_INVALID_RULES, from allot_client_set_rules(),
+ *   allot_client_dry_run_rules() or allot_engine_reload_rules()) writes no output, like every
+ *   failure; its problems, each with line and column, stay with the thread's last error and
+ *   allot_last_rule_errors() copies them into an allot_rule_errors handle.
+ * - An order is named by its key, "channel:channel_order_id". A move the order's state does
+ *   not allow is ALLOT_STATUS_ILLEGAL_TRANSITION (the message names both states); an order
+ *   never taken in is ALLOT_STATUS_UNKNOWN_ORDER.
  *
  * OWNERSHIP: WHO FREES WHAT
  *
@@ -37,15 +60,28 @@
  *   the engine's state alive, so it may be freed before or after its engine.
  * - allot_reservation: made by allot_client_reserve() (when out_reservation is not NULL) and
  *   allot_client_reservation(), freed by allot_reservation_free().
+ * - allot_client_acting_as() makes an allot_client too (same role, recording who acts), freed
+ *   by allot_client_free().
  * - allot_events: made by allot_client_events(), freed by allot_events_free().
+ * - Results of the order pipeline, each freed by its own *_free(): allot_intake
+ *   (allot_client_intake*(), when out_intake is not NULL), allot_order (allot_client_order()),
+ *   allot_orders (allot_client_orders_in()), allot_tasks (allot_client_tasks()),
+ *   allot_explanation (allot_client_explain()), allot_dry_run (allot_client_dry_run_rules()),
+ *   allot_rule_errors (allot_last_rule_errors()), allot_rules_watch
+ *   (allot_engine_watch_rules(); freeing it stops the watch), allot_warehouses and allot_skus
+ *   (the catalogue listings), allot_string (the strings returned on their own).
+ *   allot_client_reserve_many() makes one allot_reservation per order reserved, when asked.
  * - Every *_free() and allot_engine_close() accepts NULL and then does nothing. Free each
  *   handle exactly once.
- * - Borrowed pointers: the strings and line arrays inside allot_reservation_info and
- *   allot_event belong to the handle they were read from and stay valid until that handle is
- *   freed. allot_status_name() and allot_version() return static strings.
- *   allot_last_error_message() returns a per-thread string valid until that thread's next
- *   call of an allot_ function other than allot_last_error_message(), allot_status_name() and
- *   allot_version(). Never free a borrowed pointer.
+ * - Borrowed pointers: the strings and arrays inside the structs a handle fills
+ *   (allot_reservation_info, allot_event, allot_order_info, allot_task, ...) belong to the
+ *   handle they were read from and stay valid until that handle is freed. The allot_order and
+ *   allot_reservation inside an allot_intake_info are borrowed the same way: read them, never
+ *   free them. allot_status_name(), the other allot_*_name() functions and allot_version()
+ *   return static strings. allot_last_error_message() returns a per-thread string valid until
+ *   that thread's next call of an allot_ function other than allot_last_error_message(),
+ *   allot_last_rule_errors(), the allot_*_name() functions and allot_version(). Never free a
+ *   borrowed pointer.
  * - Input pointers are only read during the call; the library keeps no pointer to caller
  *   memory after it returns.
  *
@@ -55,8 +91,10 @@
  *   may call functions on the same handle at once (they wrap the engine's Send + Sync types;
  *   the engine orders concurrent reservations itself and never oversells).
  *   allot_engine_close() may run while other threads use the engine or its clients.
- * - allot_reservation and allot_events are immutable once returned: any number of threads
- *   may read one at once.
+ * - allot_reservation, allot_events and every other result handle are immutable once
+ *   returned: any number of threads may read one at once.
+ * - A watched rules file is reloaded on a thread of the library's own; the engine's locking
+ *   makes that safe against every other call.
  * - A *_free() must be the last call on its handle: no other thread may be using it.
  */
 
@@ -140,6 +178,47 @@
 #define ALLOT_EVENTS_BATCH_MAX 4096
 
 /**
+ * Largest channel payload `allot_client_intake_payload()` parses, in bytes (256 KiB).
+ */
+#define ALLOT_PAYLOAD_BYTES_MAX 262144
+
+/**
+ * Longest address field of an order form (recipient, phone, province, city, district,
+ * detail) and longest blacklist value, in bytes.
+ */
+#define ALLOT_ADDRESS_FIELD_BYTES_MAX 1024
+
+/**
+ * Longest buyer id of an order form, in bytes.
+ */
+#define ALLOT_BUYER_ID_BYTES_MAX 128
+
+/**
+ * Largest rules file, in bytes (1 MiB).
+ */
+#define ALLOT_RULES_BYTES_MAX 1048576
+
+/**
+ * Most orders in one `allot_client_reserve_many()` batch.
+ */
+#define ALLOT_RESERVE_BATCH_MAX 65536
+
+/**
+ * How many `allot_order_state` values there are: the size of per-state count arrays.
+ */
+#define ALLOT_ORDER_STATE_COUNT 12
+
+/**
+ * How many `allot_path` values there are: the size of the per-path count arrays.
+ */
+#define ALLOT_PATH_COUNT 4
+
+/**
+ * How many `allot_severity` values there are: the size of per-severity count arrays.
+ */
+#define ALLOT_SEVERITY_COUNT 4
+
+/**
  * The outcome of a call: `ALLOT_STATUS_OK` (0), or the number of the engine's error code.
  *
  * Groups: 1xx the caller sent something invalid; 2xx the business said no (the engine is
@@ -174,11 +253,12 @@ enum allot_status
      */
     ALLOT_STATUS_UNKNOWN_WAREHOUSE = 103,
     /**
-     * No reservation was ever made under this order id (or it was refused).
+     * No reservation was ever made under this order id (or it was refused); in the order
+     * pipeline, no order was taken in under this key, or no order has this waybill.
      */
     ALLOT_STATUS_UNKNOWN_ORDER = 104,
     /**
-     * A warehouse or SKU with this code already exists.
+     * A warehouse or SKU with this code already exists (or a waybill is on another order).
      */
     ALLOT_STATUS_ALREADY_EXISTS = 105,
     /**
@@ -187,7 +267,8 @@ enum allot_status
     ALLOT_STATUS_CURSOR_EXPIRED = 106,
     /**
      * A routing rules file has problems (the order pipeline's; each is named with its line
-     * and column in the message). The live rules are unchanged.
+     * and column in the message, and `allot_last_rule_errors()` lists them). The live rules
+     * are unchanged.
      */
     ALLOT_STATUS_INVALID_RULES = 107,
     /**
@@ -199,8 +280,8 @@ enum allot_status
      */
     ALLOT_STATUS_DUPLICATE_ORDER = 201,
     /**
-     * The reservation is in a state that cannot become the one asked for (for example
-     * releasing a committed order).
+     * The reservation, order or task is in a state that cannot become the one asked for (for
+     * example releasing a committed reservation, cancelling a shipped order).
      */
     ALLOT_STATUS_ILLEGAL_TRANSITION = 202,
     /**
@@ -278,6 +359,277 @@ typedef uint32_t allot_reservation_state;
 #endif // __cplusplus
 
 /**
+ * Where an order is in its life (the core's `OrderState`). The legal moves:
+ *
+ * ```text
+ * received -> flagged | in_review | reserved | cancelled
+ * flagged -> in_review | cancelled
+ * in_review -> reserved | return_requested | cancelled
+ * reserved -> released_to_warehouse | in_review (hold) | cancelled
+ * released_to_warehouse -> shipped | cancelled
+ * shipped -> picked_up | delivered | exception
+ * picked_up -> delivered | exception
+ * exception -> picked_up | delivered | return_requested | returned
+ * delivered -> return_requested
+ * return_requested -> returned | delivered (return denied)
+ * ```
+ *
+ * `cancelled` and `returned` are final. Any other move is `ALLOT_STATUS_ILLEGAL_TRANSITION`.
+ */
+enum allot_order_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Taken in, not yet decided (seen only inside intake, or after a crash during one).
+     */
+    ALLOT_ORDER_STATE_RECEIVED = 0,
+    /**
+     * A check raised at least one flag; waits to be taken into review.
+     */
+    ALLOT_ORDER_STATE_FLAGGED = 1,
+    /**
+     * A person (risk or manual review, or a hold) must decide.
+     */
+    ALLOT_ORDER_STATE_IN_REVIEW = 2,
+    /**
+     * Stock is held for it.
+     */
+    ALLOT_ORDER_STATE_RESERVED = 3,
+    /**
+     * Sent to the warehouse for picking.
+     */
+    ALLOT_ORDER_STATE_RELEASED_TO_WAREHOUSE = 4,
+    /**
+     * Handed to a carrier (a waybill is assigned); its stock left.
+     */
+    ALLOT_ORDER_STATE_SHIPPED = 5,
+    /**
+     * The carrier reported pickup.
+     */
+    ALLOT_ORDER_STATE_PICKED_UP = 6,
+    ALLOT_ORDER_STATE_DELIVERED = 7,
+    /**
+     * Cancelled before shipping; any stock held was released.
+     */
+    ALLOT_ORDER_STATE_CANCELLED = 8,
+    /**
+     * The buyer asked to return it (or a return order was approved).
+     */
+    ALLOT_ORDER_STATE_RETURN_REQUESTED = 9,
+    /**
+     * The goods came back.
+     */
+    ALLOT_ORDER_STATE_RETURNED = 10,
+    /**
+     * The carrier reported a problem (lost, damaged, refused).
+     */
+    ALLOT_ORDER_STATE_EXCEPTION = 11,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_order_state allot_order_state;
+#else
+typedef uint32_t allot_order_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Where routing sends an order (the core's `Path`).
+ */
+enum allot_path
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * No human: stock is reserved and the order flows on.
+     */
+    ALLOT_PATH_AUTO = 0,
+    /**
+     * A risk reviewer looks at it (fraud, velocity, blacklists).
+     */
+    ALLOT_PATH_RISK_REVIEW = 1,
+    /**
+     * A person checks it (returns, cross-border, big orders).
+     */
+    ALLOT_PATH_MANUAL_REVIEW = 2,
+    /**
+     * Parked until someone releases it.
+     */
+    ALLOT_PATH_HOLD = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_path allot_path;
+#else
+typedef uint32_t allot_path;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Why an order needs a second look, raised by the checks at intake (the core's `FlagCode`).
+ */
+enum allot_flag
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A required address field is empty.
+     */
+    ALLOT_FLAG_ADDRESS_INCOMPLETE = 0,
+    /**
+     * The province is not one of China's province-level divisions.
+     */
+    ALLOT_FLAG_UNKNOWN_PROVINCE = 1,
+    /**
+     * The city is not a city-level division of that province.
+     */
+    ALLOT_FLAG_UNKNOWN_CITY = 2,
+    /**
+     * The phone number is neither a mainland mobile nor a landline number.
+     */
+    ALLOT_FLAG_BAD_PHONE = 3,
+    ALLOT_FLAG_BLACKLISTED_BUYER = 4,
+    ALLOT_FLAG_BLACKLISTED_PHONE = 5,
+    ALLOT_FLAG_BLACKLISTED_ADDRESS = 6,
+    /**
+     * Too many orders from this buyer in the velocity window.
+     */
+    ALLOT_FLAG_VELOCITY_BUYER = 7,
+    ALLOT_FLAG_VELOCITY_PHONE = 8,
+    ALLOT_FLAG_VELOCITY_ADDRESS = 9,
+    /**
+     * Above the amount limit of the rules file.
+     */
+    ALLOT_FLAG_AMOUNT_TOO_HIGH = 10,
+    /**
+     * Not enough stock to reserve the order at once.
+     */
+    ALLOT_FLAG_STOCK_SHORT = 11,
+    /**
+     * Not paid yet.
+     */
+    ALLOT_FLAG_UNPAID = 12,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_flag allot_flag;
+#else
+typedef uint32_t allot_flag;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How urgent a flag, an escalation or a task is. Ordered: a higher number is more urgent.
+ */
+enum allot_severity
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    ALLOT_SEVERITY_LOW = 0,
+    ALLOT_SEVERITY_MEDIUM = 1,
+    ALLOT_SEVERITY_HIGH = 2,
+    ALLOT_SEVERITY_CRITICAL = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_severity allot_severity;
+#else
+typedef uint32_t allot_severity;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Why a to-do task was opened.
+ */
+enum allot_task_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * A stage ran past its deadline (the task's `stage` says which).
+     */
+    ALLOT_TASK_KIND_OVERDUE = 0,
+    /**
+     * No tracking arrived after shipping: someone must enter it by hand or chase the carrier
+     * (the task's `stage` is `ALLOT_STAGE_TRACKING`).
+     */
+    ALLOT_TASK_KIND_ENTER_TRACKING = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_task_kind allot_task_kind;
+#else
+typedef uint32_t allot_task_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A stage of an order's life with a deadline (the rules file's `[sla]`).
+ */
+enum allot_stage
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Flagged, in review or in a carrier exception: a person must decide.
+     */
+    ALLOT_STAGE_REVIEW = 0,
+    /**
+     * Reserved: the warehouse must take it.
+     */
+    ALLOT_STAGE_RELEASE = 1,
+    /**
+     * Released to the warehouse: it must ship.
+     */
+    ALLOT_STAGE_SHIP = 2,
+    /**
+     * Shipped: the carrier's first tracking event must arrive.
+     */
+    ALLOT_STAGE_TRACKING = 3,
+    /**
+     * Picked up: it must be delivered.
+     */
+    ALLOT_STAGE_DELIVERY = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_stage allot_stage;
+#else
+typedef uint32_t allot_stage;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Where a to-do task is.
+ */
+enum allot_task_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    ALLOT_TASK_STATE_OPEN = 0,
+    /**
+     * Someone is on it.
+     */
+    ALLOT_TASK_STATE_ACKNOWLEDGED = 1,
+    ALLOT_TASK_STATE_CLOSED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_task_state allot_task_state;
+#else
+typedef uint32_t allot_task_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What changed.
  */
 enum allot_event_kind
@@ -339,10 +691,62 @@ enum allot_event_kind
      */
     ALLOT_EVENT_KIND_EXPIRE = 12,
     /**
-     * A change in the order pipeline (orders, tasks, the blacklist, the rules), which this
-     * version of the C library does not describe further: `at_ms`.
+     * A change in the order pipeline newer than this version of the C library: `at_ms`. Skip
+     * it, but keep its LSN as the cursor.
      */
     ALLOT_EVENT_KIND_PIPELINE = 13,
+    /**
+     * An order was taken in: `order_id` (its key), `to_state` (where it landed:
+     * `ALLOT_ORDER_STATE_FLAGGED`, `_IN_REVIEW` or `_RESERVED`; `from_state` is
+     * `ALLOT_ORDER_STATE_RECEIVED`), `path`, `rule` ("" for the default path), `flags_len` (how
+     * many flags the checks raised; read them with `allot_client_order()`), `at_ms`.
+     */
+    ALLOT_EVENT_KIND_ORDER_RECEIVED = 14,
+    /**
+     * An order moved: `order_id`, `from_state`, `to_state`, `by` (who), `note`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_ORDER_MOVED = 15,
+    /**
+     * A waybill was written back: `order_id`, `carrier`, `tracking_number`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_WAYBILL = 16,
+    /**
+     * A carrier reported on a shipment: `order_id`, `tracking`, `detail`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_TRACKING = 17,
+    /**
+     * A stage's deadline passed: `order_id`, `stage`, `tier` (from 0, the rules' escalation
+     * tiers), `severity`, `task` (the task opened or raised), `at_ms`.
+     */
+    ALLOT_EVENT_KIND_ESCALATED = 18,
+    /**
+     * A to-do task was opened: `task`, `order_id`, `task_kind`, `stage`, `severity`,
+     * `assignee`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_TASK_OPENED = 19,
+    /**
+     * A task was acknowledged, closed, or raised in severity: `task`, `task_state`,
+     * `severity`, `by`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_TASK_CHANGED = 20,
+    /**
+     * The buyer is to be told something (the channel's messaging picks this up): `order_id`,
+     * `notification`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_NOTIFIED = 21,
+    /**
+     * A blacklist entry was added (`added`) or removed: `blacklist`, `value`, `by`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_BLACKLIST = 22,
+    /**
+     * The live rules file changed: `by`, `rules_text` (the whole new text), `at_ms`.
+     */
+    ALLOT_EVENT_KIND_RULES = 23,
+    /**
+     * A SKU's availability over all warehouses fell to or below the rules' low-stock level:
+     * `sku`, `available`, `threshold`, `at_ms`.
+     */
+    ALLOT_EVENT_KIND_STOCK_ALERT = 24,
     /**
      * A kind of change newer than this version of the C library: only `lsn` is set. Skip it,
      * but keep its LSN as the cursor.
@@ -388,6 +792,87 @@ typedef uint32_t allot_buffer;
 #endif // __cplusplus
 
 /**
+ * What a carrier reports about a shipment (`allot_client_track()`).
+ */
+enum allot_tracking_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Moves a shipped order to picked up.
+     */
+    ALLOT_TRACKING_KIND_PICKED_UP = 0,
+    /**
+     * Recorded; moves nothing.
+     */
+    ALLOT_TRACKING_KIND_IN_TRANSIT = 1,
+    /**
+     * Moves the order to delivered (and the buyer is told).
+     */
+    ALLOT_TRACKING_KIND_DELIVERED = 2,
+    /**
+     * Moves the order to exception.
+     */
+    ALLOT_TRACKING_KIND_EXCEPTION = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_tracking_kind allot_tracking_kind;
+#else
+typedef uint32_t allot_tracking_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What the buyer is to be told (the channel's messaging picks these events up).
+ */
+enum allot_notification
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    ALLOT_NOTIFICATION_SHIPPED = 0,
+    ALLOT_NOTIFICATION_DELIVERED = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_notification allot_notification;
+#else
+typedef uint32_t allot_notification;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Which blacklist (`allot_client_blacklist_add()`).
+ */
+enum allot_blacklist
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * The buyer's id on the channel.
+     */
+    ALLOT_BLACKLIST_BUYER = 0,
+    /**
+     * A phone number, as the order form carries it.
+     */
+    ALLOT_BLACKLIST_PHONE = 1,
+    /**
+     * An address: province, city, district and detail joined, compared without whitespace.
+     */
+    ALLOT_BLACKLIST_ADDRESS = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_blacklist allot_blacklist;
+#else
+typedef uint32_t allot_blacklist;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Who a client acts for. The whole permission policy:
  *
  * | role      | catalogue changes | stock movements | reserve, commit, release | reads |
@@ -398,6 +883,16 @@ typedef uint32_t allot_buffer;
  * | logistics |                   |                 |                          | no stock, reservations or events |
  * | viewer    |                   |                 |                          | yes   |
  *
+ * The order pipeline (admin may do everything):
+ *
+ * | role      | intake, review, cancel | release, ship | track | returns | tasks | blacklist, rules |
+ * |-----------|------------------------|---------------|-------|---------|-------|------------------|
+ * | orders    | yes                    |               |       | yes     | yes   |                  |
+ * | warehouse |                        | yes           |       | yes     | yes   |                  |
+ * | logistics |                        | ship only     | yes   |         | yes   |                  |
+ * | viewer    |                        |               |       |         |       |                  |
+ *
+ * Every role may read orders, tasks, explanations and the rules text, and the catalogue.
  * A call the role may not make is `ALLOT_STATUS_PERMISSION_DENIED` and changes nothing.
  */
 enum allot_role
@@ -493,6 +988,26 @@ typedef uint32_t allot_clock;
 #endif // __cplusplus
 
 /**
+ * Whether the buyer paid (`allot_order_form.payment`).
+ */
+enum allot_payment
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    ALLOT_PAYMENT_UNPAID = 0,
+    ALLOT_PAYMENT_PAID = 1,
+    ALLOT_PAYMENT_REFUNDED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum allot_payment allot_payment;
+#else
+typedef uint32_t allot_payment;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A client of one engine, acting with one role's permissions.
  *
  * Thread safety: any number of threads may use one client at once (or one client each);
@@ -500,6 +1015,12 @@ typedef uint32_t allot_clock;
  * after the engine is closed (or its handle freed) the client answers `ALLOT_STATUS_CLOSED`.
  */
 typedef struct allot_client allot_client;
+
+/**
+ * A dry run (`allot_client_dry_run_rules()`), owned by the caller and freed with
+ * `allot_dry_run_free()`. Immutable: any number of threads may read one at once.
+ */
+typedef struct allot_dry_run allot_dry_run;
 
 /**
  * An open engine: one data directory (or memory), shared by every client made from it.
@@ -516,10 +1037,74 @@ typedef struct allot_engine allot_engine;
 typedef struct allot_events allot_events;
 
 /**
+ * An explanation (`allot_client_explain()`), owned by the caller and freed with
+ * `allot_explanation_free()`. Immutable: any number of threads may read one at once.
+ */
+typedef struct allot_explanation allot_explanation;
+
+/**
+ * The outcome of one intake, owned by the caller and freed with `allot_intake_free()`.
+ * Immutable: any number of threads may read one at once.
+ */
+typedef struct allot_intake allot_intake;
+
+/**
+ * An order, as a look-up or an intake found it: an immutable snapshot, owned by the caller
+ * (freed with `allot_order_free()`) unless borrowed from an `allot_intake`. Any number of
+ * threads may read one at once.
+ */
+typedef struct allot_order allot_order;
+
+/**
+ * A list of orders (`allot_client_orders_in()`), owned by the caller and freed with
+ * `allot_orders_free()`. Immutable: any number of threads may read one at once.
+ */
+typedef struct allot_orders allot_orders;
+
+/**
  * A reservation, as a reserve call or a look-up found it: an immutable snapshot, owned by the
  * caller, freed with `allot_reservation_free()`. Any number of threads may read one at once.
  */
 typedef struct allot_reservation allot_reservation;
+
+/**
+ * The problems of a refused rules file, in file order (`allot_last_rule_errors()`): owned by
+ * the caller, freed with `allot_rule_errors_free()`. Immutable: any number of threads may read
+ * one at once.
+ */
+typedef struct allot_rule_errors allot_rule_errors;
+
+/**
+ * A running watch of a rules file (`allot_engine_watch_rules()`); freeing it stops watching.
+ */
+typedef struct allot_rules_watch allot_rules_watch;
+
+/**
+ * Every SKU (`allot_client_skus()`), in the order they were added: owned by the caller, freed
+ * with `allot_skus_free()`. Immutable: any number of threads may read one at once.
+ */
+typedef struct allot_skus allot_skus;
+
+/**
+ * A string the library returned on its own, owned by the caller and freed with
+ * `allot_string_free()`. Read it with `allot_string_text()` and `allot_string_len()`.
+ * Immutable: any number of threads may read one at once.
+ */
+typedef struct allot_string allot_string;
+
+/**
+ * The open and acknowledged tasks (`allot_client_tasks()`), most severe first, then oldest:
+ * owned by the caller, freed with `allot_tasks_free()`. Immutable: any number of threads may
+ * read one at once.
+ */
+typedef struct allot_tasks allot_tasks;
+
+/**
+ * Every warehouse (`allot_client_warehouses()`), in the order they were added: owned by the
+ * caller, freed with `allot_warehouses_free()`. Immutable: any number of threads may read one
+ * at once.
+ */
+typedef struct allot_warehouses allot_warehouses;
 
 /**
  * How an engine is opened. Fill it with `allot_engine_options_default()`, then change fields.
@@ -576,6 +1161,70 @@ typedef struct allot_engine_options {
 } allot_engine_options;
 
 /**
+ * The engine's counters at one moment (`allot_engine_metrics()`). Counts marked "since open"
+ * start at 0 each time the engine is opened; the others describe the whole state or log.
+ */
+typedef struct allot_metrics {
+    uint64_t skus;
+    uint64_t warehouses;
+    /**
+     * Reservations made since the engine (or its log) began.
+     */
+    uint64_t reservations_made;
+    uint64_t reservations_held;
+    uint64_t reservations_committed;
+    uint64_t reservations_released;
+    uint64_t reservations_expired;
+    /**
+     * Reserve calls refused for want of stock (since open).
+     */
+    uint64_t reserves_refused;
+    /**
+     * Reserve calls answered from an earlier reservation of the same order (since open).
+     */
+    uint64_t reserve_repeats;
+    /**
+     * Reserve calls refused because the order id was used with other lines (since open).
+     */
+    uint64_t duplicate_orders;
+    /**
+     * Calls refused with `ALLOT_STATUS_PERMISSION_DENIED`, all roles and operations (since
+     * open).
+     */
+    uint64_t permission_denied_total;
+    /**
+     * The LSN of the last record, and of the last durable one.
+     */
+    uint64_t log_last_lsn;
+    uint64_t log_durable_lsn;
+    /**
+     * Records and bytes appended to the log, syncs, and segments (since open).
+     */
+    uint64_t log_records_appended;
+    uint64_t log_bytes_appended;
+    uint64_t log_flushes;
+    uint64_t log_segments;
+    /**
+     * Checkpoints written (since open).
+     */
+    uint64_t checkpoints;
+    /**
+     * Orders in the book by state, indexed by `allot_order_state`
+     * (`orders_by_state[ALLOT_ORDER_STATE_SHIPPED]`). Finished orders are forgotten by the
+     * checkpoint after the idempotency window.
+     */
+    uint64_t orders_by_state[ALLOT_ORDER_STATE_COUNT];
+    /**
+     * Orders in the book that never needed a person's decision.
+     */
+    uint64_t orders_zero_touch;
+    /**
+     * Open and acknowledged tasks by severity, indexed by `allot_severity`.
+     */
+    uint64_t open_tasks_by_severity[ALLOT_SEVERITY_COUNT];
+} allot_metrics;
+
+/**
  * The counters of one stock cell (one SKU in one warehouse), or their sums over several
  * warehouses, in units.
  */
@@ -601,6 +1250,40 @@ typedef struct allot_stock {
      */
     uint64_t buffer;
 } allot_stock;
+
+/**
+ * One warehouse. Strings are borrowed from the `allot_warehouses` handle and NUL-terminated.
+ */
+typedef struct allot_warehouse_info {
+    const char *code;
+    size_t code_len;
+    /**
+     * Its administrative region code ("310000").
+     */
+    const char *region;
+    size_t region_len;
+    /**
+     * Lower is preferred when distances tie.
+     */
+    uint32_t priority;
+    /**
+     * Whether new reservations may use it.
+     */
+    bool active;
+} allot_warehouse_info;
+
+/**
+ * One SKU. Strings are borrowed from the `allot_skus` handle and NUL-terminated.
+ */
+typedef struct allot_sku_info {
+    const char *code;
+    size_t code_len;
+    /**
+     * "" when it has none.
+     */
+    const char *category;
+    size_t category_len;
+} allot_sku_info;
 
 /**
  * One line of an order: `qty` units (1 to `ALLOT_LINE_QTY_MAX`) of the SKU `sku` (`sku_len`
@@ -632,6 +1315,18 @@ typedef struct allot_reserve_options {
      */
     bool allow_split;
 } allot_reserve_options;
+
+/**
+ * One order of a batch (`allot_client_reserve_many()`): the arguments of one
+ * `allot_client_reserve()` call. `options` may be NULL for the defaults.
+ */
+typedef struct allot_order_request {
+    const char *order_id;
+    size_t order_id_len;
+    const struct allot_order_line *lines;
+    size_t lines_len;
+    const struct allot_reserve_options *options;
+} allot_order_request;
 
 /**
  * What a commit or release did.
@@ -703,6 +1398,364 @@ typedef struct allot_reservation_info {
 } allot_reservation_info;
 
 /**
+ * A delivery address in the shape of Chinese addresses. Each field is `(ptr, len)` UTF-8, at
+ * most `ALLOT_ADDRESS_FIELD_BYTES_MAX` bytes; any may be empty (the intake checks flag an
+ * incomplete or unknown address rather than refuse the order).
+ */
+typedef struct allot_address {
+    const char *recipient;
+    size_t recipient_len;
+    const char *phone;
+    size_t phone_len;
+    /**
+     * A province-level division ("广东省", "上海市").
+     */
+    const char *province;
+    size_t province_len;
+    /**
+     * A city-level division of the province ("深圳市").
+     */
+    const char *city;
+    size_t city_len;
+    /**
+     * Optional ("南山区").
+     */
+    const char *district;
+    size_t district_len;
+    /**
+     * The street-level rest of the address.
+     */
+    const char *detail;
+    size_t detail_len;
+} allot_address;
+
+/**
+ * One line of an order form: `qty` units (1 to `ALLOT_LINE_QTY_MAX`) of SKU `sku`, at
+ * `unit_price_minor` each, in the currency's minor unit (fen for CNY).
+ */
+typedef struct allot_form_line {
+    const char *sku;
+    size_t sku_len;
+    uint32_t qty;
+    uint64_t unit_price_minor;
+} allot_form_line;
+
+/**
+ * An order as Allot knows it, whatever channel it came from (the core's `OrderForm`): the input
+ * of `allot_client_intake()`, and the `form` of `allot_order_info` (there, every pointer is
+ * borrowed from the order's handle and every string is also NUL-terminated).
+ *
+ * The order's key is `channel:channel_order_id` (at most `ALLOT_ORDER_ID_BYTES_MAX` bytes in
+ * all; the channel may not contain ':'): the same channel order taken in twice is one order.
+ */
+typedef struct allot_order_form {
+    /**
+     * The channel's code (`taobao`, `jd`, `pdd`, or any code the seller uses).
+     */
+    const char *channel;
+    size_t channel_len;
+    /**
+     * The channel's own id of the order.
+     */
+    const char *channel_order_id;
+    size_t channel_order_id_len;
+    /**
+     * The buyer's id on the channel (at most `ALLOT_BUYER_ID_BYTES_MAX` bytes).
+     */
+    const char *buyer_id;
+    size_t buyer_id_len;
+    struct allot_address ship_to;
+    /**
+     * 1 to `ALLOT_ORDER_LINES_MAX` lines.
+     */
+    const struct allot_form_line *lines;
+    size_t lines_len;
+    /**
+     * Shipped across a border: a person always looks at it.
+     */
+    bool cross_border;
+    /**
+     * A return or exchange order: a person always looks at it.
+     */
+    bool is_return;
+    /**
+     * An `allot_payment`; anything but `ALLOT_PAYMENT_PAID` flags the order `unpaid`.
+     */
+    allot_payment payment;
+    /**
+     * When the buyer placed it, by the channel's clock (ms since the Unix epoch; 0: unknown).
+     */
+    uint64_t placed_at_ms;
+} allot_order_form;
+
+/**
+ * What `allot_client_intake()` or `allot_client_intake_payload()` did. The handles are borrowed
+ * from the `allot_intake` (read them with `allot_order_get_info()` and
+ * `allot_reservation_get_info()`; never free them) and valid until `allot_intake_free()`.
+ */
+typedef struct allot_intake_info {
+    /**
+     * True when this channel order had been taken in before: nothing new happened, and `order`
+     * is the order as it is now.
+     */
+    bool repeat;
+    /**
+     * Why routing chose the path, in words a business user reads (NUL-terminated).
+     */
+    const char *reason;
+    size_t reason_len;
+    /**
+     * The order (never NULL).
+     */
+    const struct allot_order *order;
+    /**
+     * The reservation, when stock was held at intake (the automatic path); NULL otherwise.
+     */
+    const struct allot_reservation *reservation;
+} allot_intake_info;
+
+/**
+ * A flag raised on an order at intake: which check, how serious, and what exactly was wrong.
+ * `detail` is borrowed from the order's handle.
+ */
+typedef struct allot_order_flag {
+    allot_flag code;
+    allot_severity severity;
+    const char *detail;
+    size_t detail_len;
+} allot_order_flag;
+
+/**
+ * What an `allot_order` handle holds (the core's `Order`). Every pointer is borrowed from the
+ * handle (or the `allot_orders` list it came from) and valid until that is freed; strings are
+ * NUL-terminated, "" where they do not apply.
+ */
+typedef struct allot_order_info {
+    /**
+     * `channel:channel_order_id`: the key of every call about the order, and the order id of
+     * its reservation.
+     */
+    const char *key;
+    size_t key_len;
+    /**
+     * Its state when the snapshot was taken.
+     */
+    allot_order_state state;
+    /**
+     * The path routing chose at intake.
+     */
+    allot_path path;
+    /**
+     * The name of the routing rule that chose the path; "" when no rule matched and the rules'
+     * default path applied.
+     */
+    const char *rule;
+    size_t rule_len;
+    /**
+     * The flags the intake checks raised (`flags_len` of them; NULL when there are none).
+     */
+    const struct allot_order_flag *flags;
+    size_t flags_len;
+    /**
+     * The order form as taken in.
+     */
+    struct allot_order_form form;
+    /**
+     * The waybill, once shipped: the carrier's code and the number; "" before.
+     */
+    const char *carrier;
+    size_t carrier_len;
+    const char *tracking_number;
+    size_t tracking_number_len;
+    /**
+     * Whether a person acted on it (zero-touch orders never are).
+     */
+    bool touched;
+    /**
+     * When it was taken in, and when it entered its current state (engine clock, ms since the
+     * Unix epoch).
+     */
+    uint64_t received_at_ms;
+    uint64_t state_since_ms;
+    /**
+     * The LSN of its last change.
+     */
+    uint64_t last_lsn;
+} allot_order_info;
+
+/**
+ * One to-do task: someone must look at an order whose stage stalled. Strings are borrowed from
+ * the `allot_tasks` handle and NUL-terminated.
+ */
+typedef struct allot_task {
+    /**
+     * Pass it to `allot_client_acknowledge_task()` and `allot_client_close_task()`.
+     */
+    uint64_t id;
+    /**
+     * The key of the order it is about.
+     */
+    const char *order;
+    size_t order_len;
+    allot_task_kind kind;
+    /**
+     * The stage that stalled (`ALLOT_STAGE_TRACKING` for `ALLOT_TASK_KIND_ENTER_TRACKING`).
+     */
+    allot_stage stage;
+    /**
+     * The kind as the engine names it: "overdue_review", "overdue_ship", ..., "enter_tracking".
+     */
+    const char *kind_name;
+    size_t kind_name_len;
+    /**
+     * Raised by each escalation tier of the rules file.
+     */
+    allot_severity severity;
+    /**
+     * The role expected to act ("orders", "warehouse", "logistics"), or "supervisor" once the
+     * severity reached high while the task was open.
+     */
+    const char *assignee;
+    size_t assignee_len;
+    allot_task_state state;
+    /**
+     * When it was opened and last changed (engine clock, ms since the Unix epoch).
+     */
+    uint64_t opened_at_ms;
+    uint64_t changed_at_ms;
+} allot_task;
+
+/**
+ * One problem of a rules file: where it is (1-based `line` and `column`, columns counted in
+ * characters, so a line of Chinese text points at the right place) and what to change.
+ * `message` is borrowed from the `allot_rule_errors` handle and NUL-terminated.
+ */
+typedef struct allot_rule_error {
+    size_t line;
+    size_t column;
+    const char *message;
+    size_t message_len;
+} allot_rule_error;
+
+/**
+ * A string borrowed from the handle it was read from, valid until that handle is freed:
+ * `text` is NUL-terminated at `text + len` and never NULL ("" when empty).
+ */
+typedef struct allot_text {
+    const char *text;
+    size_t len;
+} allot_text;
+
+/**
+ * How one rule came out for one order. Strings are borrowed from the `allot_explanation`
+ * handle and NUL-terminated.
+ */
+typedef struct allot_rule_check {
+    /**
+     * The rule's name, and the line of the rules file where it starts.
+     */
+    const char *rule;
+    size_t rule_len;
+    size_t line;
+    /**
+     * The path the rule sends orders to.
+     */
+    allot_path path;
+    /**
+     * Every condition held (a rule without conditions always matches).
+     */
+    bool matched;
+    /**
+     * This is the rule that decided: the first that matched.
+     */
+    bool chosen;
+    /**
+     * The conditions that held, and those that failed, each described for this order ("the
+     * amount 120.00 yuan is below amount_fen_min 200000 (2,000.00 yuan)"). NULL when none.
+     */
+    const struct allot_text *held;
+    size_t held_len;
+    const struct allot_text *failed;
+    size_t failed_len;
+} allot_rule_check;
+
+/**
+ * What an `allot_explanation` holds: the decision for the order under the live rules, and how
+ * every rule came out. Pointers are borrowed from the handle; strings are NUL-terminated.
+ */
+typedef struct allot_explanation_info {
+    /**
+     * Where the live rules send the order now.
+     */
+    allot_path path;
+    /**
+     * The rule that matched; "" when none did and the default path applied.
+     */
+    const char *rule;
+    size_t rule_len;
+    /**
+     * Set when a guard rail replaced the rules' choice of auto (a critical flag, a return, a
+     * cross-border order), saying which; "" otherwise.
+     */
+    const char *guard_rail;
+    size_t guard_rail_len;
+    /**
+     * A sentence for a business user: which rule, which conditions, which guard rail.
+     */
+    const char *reason;
+    size_t reason_len;
+    /**
+     * One entry per rule, in the order they are tried (NULL when the file has no rules).
+     */
+    const struct allot_rule_check *rules;
+    size_t rules_len;
+} allot_explanation_info;
+
+/**
+ * One recent order whose path the proposed rules would change. Strings are borrowed from the
+ * `allot_dry_run` handle and NUL-terminated.
+ */
+typedef struct allot_path_change {
+    /**
+     * The order's position among the recent orders routed (0 is the oldest kept).
+     */
+    size_t index;
+    allot_path from;
+    allot_path to;
+    /**
+     * The rule that decides under the live rules, and under the proposed ones; "" for the
+     * default path.
+     */
+    const char *from_rule;
+    size_t from_rule_len;
+    const char *to_rule;
+    size_t to_rule_len;
+} allot_path_change;
+
+/**
+ * What an `allot_dry_run` holds: how the most recent orders (up to 10,000) route under the
+ * live rules and under the proposed ones. The counts are indexed by `allot_path`
+ * (`current[ALLOT_PATH_AUTO]`, ...).
+ */
+typedef struct allot_dry_run_info {
+    /**
+     * How many recent orders were routed both ways.
+     */
+    size_t orders;
+    size_t current[ALLOT_PATH_COUNT];
+    size_t proposed[ALLOT_PATH_COUNT];
+    /**
+     * Orders whose path differs between the two.
+     */
+    size_t changed;
+    /**
+     * The first few of them (at most 10; NULL when none), oldest first.
+     */
+    const struct allot_path_change *examples;
+    size_t examples_len;
+} allot_dry_run_info;
+
+/**
  * One state change. Strings are NUL-terminated (lengths exclude the NUL), never NULL ("" where
  * a field does not apply), and borrowed, like `lines`, from the `allot_events` handle until it
  * is freed.
@@ -714,12 +1767,13 @@ typedef struct allot_event {
     uint64_t lsn;
     allot_event_kind kind;
     /**
-     * RESERVE, COMMIT, RELEASE, EXPIRE.
+     * RESERVE, COMMIT, RELEASE, EXPIRE; the order's key for the order pipeline's kinds
+     * (ORDER_RECEIVED, ORDER_MOVED, WAYBILL, TRACKING, ESCALATED, TASK_OPENED, NOTIFIED).
      */
     const char *order_id;
     size_t order_id_len;
     /**
-     * ADD_SKU, SET_BUFFER and the stock movements.
+     * ADD_SKU, SET_BUFFER, the stock movements and STOCK_ALERT.
      */
     const char *sku;
     size_t sku_len;
@@ -765,8 +1819,8 @@ typedef struct allot_event {
     allot_buffer buffer;
     uint64_t buffer_value;
     /**
-     * RESERVE, COMMIT, RELEASE, EXPIRE, PIPELINE: when (engine clock, ms since the Unix
-     * epoch).
+     * RESERVE, COMMIT, RELEASE, EXPIRE and every kind of the order pipeline: when (engine
+     * clock, ms since the Unix epoch).
      */
     uint64_t at_ms;
     /**
@@ -778,6 +1832,91 @@ typedef struct allot_event {
      */
     const struct allot_reserved_line *lines;
     size_t lines_len;
+    /**
+     * ORDER_RECEIVED (from `ALLOT_ORDER_STATE_RECEIVED` to where it landed), ORDER_MOVED.
+     */
+    allot_order_state from_state;
+    allot_order_state to_state;
+    /**
+     * ORDER_RECEIVED: the path routing chose, the rule that chose it ("" for the default
+     * path), and how many flags the checks raised.
+     */
+    allot_path path;
+    const char *rule;
+    size_t rule_len;
+    size_t flags_len;
+    /**
+     * ORDER_MOVED, TASK_CHANGED, BLACKLIST, RULES: who made the change (a client's actor, the
+     * role's name by default; "sla" for escalations).
+     */
+    const char *by;
+    size_t by_len;
+    /**
+     * ORDER_MOVED: the note given with the move.
+     */
+    const char *note;
+    size_t note_len;
+    /**
+     * WAYBILL: the carrier's code and the waybill number.
+     */
+    const char *carrier;
+    size_t carrier_len;
+    const char *tracking_number;
+    size_t tracking_number_len;
+    /**
+     * TRACKING: what the carrier reported, and its free-text detail.
+     */
+    allot_tracking_kind tracking;
+    const char *detail;
+    size_t detail_len;
+    /**
+     * ESCALATED, TASK_OPENED: the stage that stalled.
+     */
+    allot_stage stage;
+    /**
+     * ESCALATED: the escalation tier (from 0).
+     */
+    uint32_t tier;
+    /**
+     * ESCALATED, TASK_OPENED, TASK_CHANGED.
+     */
+    allot_severity severity;
+    /**
+     * ESCALATED, TASK_OPENED, TASK_CHANGED: the task's id.
+     */
+    uint64_t task;
+    /**
+     * TASK_OPENED.
+     */
+    allot_task_kind task_kind;
+    const char *assignee;
+    size_t assignee_len;
+    /**
+     * TASK_CHANGED.
+     */
+    allot_task_state task_state;
+    /**
+     * NOTIFIED.
+     */
+    allot_notification notification;
+    /**
+     * BLACKLIST: which list, the value, and whether it was added (false: removed).
+     */
+    allot_blacklist blacklist;
+    const char *value;
+    size_t value_len;
+    bool added;
+    /**
+     * RULES: the new rules file's whole text.
+     */
+    const char *rules_text;
+    size_t rules_text_len;
+    /**
+     * STOCK_ALERT: the SKU's available units over all warehouses, and the rules' low-stock
+     * level it fell to or below.
+     */
+    uint64_t available;
+    uint64_t threshold;
 } allot_event;
 
 #ifdef __cplusplus
@@ -800,8 +1939,9 @@ const char *allot_status_name(allot_status status);
  * Read it right after a call returned a status other than `ALLOT_STATUS_OK`: a successful call
  * does not clear it. The pointer is never NULL. It is owned by the library and stays valid
  * until the calling thread's next call of an `allot_` function other than
- * `allot_last_error_message()`, `allot_status_name()` and `allot_version()`, or until the
- * thread exits; copy the text to keep it longer. Never free it.
+ * `allot_last_error_message()`, `allot_last_rule_errors()`, `allot_status_name()`, the other
+ * `allot_*_name()` functions and `allot_version()`, or until the thread exits; copy the text
+ * to keep it longer. Never free it.
  */
 const char *allot_last_error_message(void);
 
@@ -811,6 +1951,82 @@ const char *allot_last_error_message(void);
  * The string is static: never free it; it stays valid for the life of the process.
  */
 const char *allot_version(void);
+
+/**
+ * The string's bytes, NUL-terminated; "" for NULL. Borrowed from the handle: valid until
+ * `allot_string_free()`.
+ */
+const char *allot_string_text(const struct allot_string *string);
+
+/**
+ * The string's length in bytes, without the NUL; 0 for NULL.
+ */
+size_t allot_string_len(const struct allot_string *string);
+
+/**
+ * Frees a string handle. NULL does nothing.
+ */
+void allot_string_free(struct allot_string *string);
+
+/**
+ * The name of an order state as the engine spells it ("in_review", "released_to_warehouse",
+ * ...); "unknown" for a number that is not an `allot_order_state`. Static: never free it.
+ */
+const char *allot_order_state_name(allot_order_state state);
+
+/**
+ * The name of a path as rules files spell it ("auto", "risk_review", "manual_review",
+ * "hold"); "unknown" for any other number. Static.
+ */
+const char *allot_path_name(allot_path path);
+
+/**
+ * The name of a flag as rules files spell it ("bad_phone", "stock_short", ...); "unknown"
+ * for any other number. Static.
+ */
+const char *allot_flag_name(allot_flag flag);
+
+/**
+ * The name of a severity ("low", "medium", "high", "critical"); "unknown" for any other
+ * number. Static.
+ */
+const char *allot_severity_name(allot_severity severity);
+
+/**
+ * The name of a payment state ("unpaid", "paid", "refunded"); "unknown" for any other
+ * number. Static.
+ */
+const char *allot_payment_name(allot_payment payment);
+
+/**
+ * The name of a tracking kind ("picked_up", "in_transit", "delivered", "exception");
+ * "unknown" for any other number. Static.
+ */
+const char *allot_tracking_kind_name(allot_tracking_kind kind);
+
+/**
+ * The name of an SLA stage as the rules file's `[sla]` keys spell it ("review", "release",
+ * "ship", "tracking", "delivery"); "unknown" for any other number. Static.
+ */
+const char *allot_stage_name(allot_stage stage);
+
+/**
+ * The name of a task state ("open", "acknowledged", "closed"); "unknown" for any other
+ * number. Static.
+ */
+const char *allot_task_state_name(allot_task_state state);
+
+/**
+ * The name of a notification ("shipped", "delivered"); "unknown" for any other number.
+ * Static.
+ */
+const char *allot_notification_name(allot_notification kind);
+
+/**
+ * The name of a blacklist ("buyer", "phone", "address"); "unknown" for any other number.
+ * Static.
+ */
+const char *allot_blacklist_name(allot_blacklist list);
 
 /**
  * Fills `out_options` with the defaults (the core's `EngineOptions::default()`): sync always,
@@ -918,6 +2134,36 @@ allot_status allot_engine_last_lsn(const struct allot_engine *engine,
  */
 allot_status allot_engine_now_ms(const struct allot_engine *engine,
                                  uint64_t *out_now_ms);
+
+/**
+ * Fires the SLA escalations that came due by the engine's clock (opening or raising to-do
+ * tasks); `*out_fired` (may be NULL) receives how many fired. A system clock's engine does
+ * this in the background every `expiry_sweep_ms`, and `allot_engine_advance_time()` does it
+ * for a manual clock: call it to catch up at once.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine`), `ALLOT_STATUS_CLOSED`,
+ * `ALLOT_STATUS_POISONED`, `ALLOT_STATUS_IO`.
+ */
+allot_status allot_engine_run_timers(const struct allot_engine *engine,
+                                     size_t *out_fired);
+
+/**
+ * Writes the engine's counters to `*out_metrics`, for monitoring.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine` or `out_metrics`), `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_engine_metrics(const struct allot_engine *engine,
+                                  struct allot_metrics *out_metrics);
+
+/**
+ * The engine's counters in Prometheus' text exposition format (metric names prefixed
+ * `allot_`), as a new string handle written to `*out_text` (freed with `allot_string_free()`),
+ * for a process that serves `/metrics`.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine` or `out_text`), `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_engine_metrics_prometheus(const struct allot_engine *engine,
+                                             struct allot_string **out_text);
 
 /**
  * Makes a client of `engine` acting as `role` (an `allot_role`) and writes it to `*out_client`.
@@ -1116,6 +2362,65 @@ allot_status allot_client_cell(const struct allot_client *client,
                                struct allot_stock *out_stock);
 
 /**
+ * Every warehouse, written as a new list handle to `*out_warehouses` (freed with
+ * `allot_warehouses_free()`). Every role may read the catalogue.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_warehouses`),
+ * `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_warehouses(const struct allot_client *client,
+                                     struct allot_warehouses **out_warehouses);
+
+/**
+ * How many warehouses the list holds; 0 for NULL.
+ */
+size_t allot_warehouses_count(const struct allot_warehouses *warehouses);
+
+/**
+ * Copies warehouse `index` (0 to count - 1) into `*out_info`; its strings are borrowed from
+ * the list.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `warehouses` or `out_info`, `index` out of range).
+ */
+allot_status allot_warehouses_get(const struct allot_warehouses *warehouses,
+                                  size_t index,
+                                  struct allot_warehouse_info *out_info);
+
+/**
+ * Frees a warehouse list and every string borrowed from it. NULL does nothing.
+ */
+void allot_warehouses_free(struct allot_warehouses *warehouses);
+
+/**
+ * Every SKU, written as a new list handle to `*out_skus` (freed with `allot_skus_free()`).
+ * Every role may read the catalogue.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_skus`), `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_skus(const struct allot_client *client,
+                               struct allot_skus **out_skus);
+
+/**
+ * How many SKUs the list holds; 0 for NULL.
+ */
+size_t allot_skus_count(const struct allot_skus *skus);
+
+/**
+ * Copies SKU `index` (0 to count - 1) into `*out_info`; its strings are borrowed from the
+ * list.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `skus` or `out_info`, `index` out of range).
+ */
+allot_status allot_skus_get(const struct allot_skus *skus,
+                            size_t index,
+                            struct allot_sku_info *out_info);
+
+/**
+ * Frees a SKU list and every string borrowed from it. NULL does nothing.
+ */
+void allot_skus_free(struct allot_skus *skus);
+
+/**
  * Reserves every line of an order or none, choosing warehouses (nearest to the ship-to region,
  * then by priority, then by stock; one warehouse for the whole order unless `allow_split`).
  * `lines` is an array of `lines_len` lines (1 to `ALLOT_ORDER_LINES_MAX`); `options` may be
@@ -1143,6 +2448,33 @@ allot_status allot_client_reserve(const struct allot_client *client,
                                   size_t lines_len,
                                   const struct allot_reserve_options *options,
                                   struct allot_reservation **out_reservation);
+
+/**
+ * Reserves a batch of `orders_len` orders (0 to `ALLOT_RESERVE_BATCH_MAX`), each all-or-nothing
+ * on its own exactly as `allot_client_reserve()` would, waiting for durability once for the
+ * whole batch: the bulk-load path. `out_statuses` (an array of `orders_len`; may be NULL only
+ * when `orders_len` is 0) receives each order's status, in the order given: `ALLOT_STATUS_OK`,
+ * or what `allot_client_reserve()` would have returned for it (`ALLOT_STATUS_INSUFFICIENT_STOCK`,
+ * `ALLOT_STATUS_DUPLICATE_ORDER`, `ALLOT_STATUS_INVALID_INPUT` for a malformed order, ...). To
+ * learn more about one order's failure, reserve it alone. `out_reservations` may be NULL;
+ * otherwise it is an array of `orders_len` pointers, each receiving a new `allot_reservation`
+ * handle for an order reserved (free each with `allot_reservation_free()`) or NULL for one that
+ * failed.
+ *
+ * The call itself succeeds when the batch ran, whatever each order's outcome; only then are
+ * the outputs written.
+ *
+ * Errors (the whole batch; nothing was reserved unless stated): `ALLOT_STATUS_INVALID_INPUT`
+ * (NULL `client`, a NULL `orders` or `out_statuses` with a nonzero length),
+ * `ALLOT_STATUS_LIMIT_EXCEEDED` (more than `ALLOT_RESERVE_BATCH_MAX` orders),
+ * `ALLOT_STATUS_PERMISSION_DENIED`, `ALLOT_STATUS_CLOSED`, storage errors (the orders reserved
+ * before the failure may stand: reserving them again returns them).
+ */
+allot_status allot_client_reserve_many(const struct allot_client *client,
+                                       const struct allot_order_request *orders,
+                                       size_t orders_len,
+                                       allot_status *out_statuses,
+                                       struct allot_reservation **out_reservations);
 
 /**
  * The goods left: the reservation's units leave on hand and reserved. Committing twice is
@@ -1199,6 +2531,534 @@ allot_status allot_reservation_get_info(const struct allot_reservation *reservat
  * Frees a reservation handle and every string and line borrowed from it. NULL does nothing.
  */
 void allot_reservation_free(struct allot_reservation *reservation);
+
+/**
+ * Takes an order in: checks it (address, phone, blacklist, velocity, amount, payment), routes
+ * it by the rules file, and on the automatic path reserves its stock, all in this call. The
+ * same channel order again is answered from the first intake (`repeat` is true) and changes
+ * nothing. `out_intake` may be NULL; otherwise it receives a new `allot_intake` handle that the
+ * caller frees with `allot_intake_free()`.
+ *
+ * A flagged order is not an error: it is taken in (state `ALLOT_ORDER_STATE_FLAGGED`, its
+ * flags in the order) and waits for a reviewer. Not enough stock on the automatic path is a
+ * `stock_short` flag, not `ALLOT_STATUS_INSUFFICIENT_STOCK`.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `form`, a string that is not UTF-8 or
+ * NULL with a nonzero length, an empty channel or channel order id, a channel with ':', no
+ * lines, a quantity of 0, a payment that is not an `allot_payment`),
+ * `ALLOT_STATUS_LIMIT_EXCEEDED` (a field above its `ALLOT_*_BYTES_MAX`, more than
+ * `ALLOT_ORDER_LINES_MAX` lines, a key above `ALLOT_ORDER_ID_BYTES_MAX`),
+ * `ALLOT_STATUS_UNKNOWN_SKU`, `ALLOT_STATUS_PERMISSION_DENIED` (roles other than admin and
+ * orders), `ALLOT_STATUS_CLOSED`, storage errors.
+ */
+allot_status allot_client_intake(const struct allot_client *client,
+                                 const struct allot_order_form *form,
+                                 struct allot_intake **out_intake);
+
+/**
+ * `allot_client_intake()` of a marketplace's own JSON payload (`payload_len` bytes, at most
+ * `ALLOT_PAYLOAD_BYTES_MAX`): `style` is "taobao", "jd" or "pdd" (the payload's shape; the
+ * fields each style reads are listed in the core's `order::adapters` documentation) and
+ * `channel` the seller's code for the shop, which becomes the order's channel.
+ *
+ * Errors: as `allot_client_intake()`; a payload that is not valid JSON, lacks a field or has a
+ * malformed one is `ALLOT_STATUS_INVALID_INPUT`, whose message names the field as a JSON path
+ * (`orders[2].num`); an unknown style is `ALLOT_STATUS_INVALID_INPUT` too.
+ */
+allot_status allot_client_intake_payload(const struct allot_client *client,
+                                         const char *style,
+                                         size_t style_len,
+                                         const char *channel,
+                                         size_t channel_len,
+                                         const uint8_t *payload,
+                                         size_t payload_len,
+                                         struct allot_intake **out_intake);
+
+/**
+ * Copies what the intake handle holds into `*out_info`; its pointers are borrowed from the
+ * handle.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `intake` or `out_info`).
+ */
+allot_status allot_intake_get_info(const struct allot_intake *intake,
+                                   struct allot_intake_info *out_info);
+
+/**
+ * Frees an intake handle, with the order and reservation handles borrowed from it. NULL does
+ * nothing.
+ */
+void allot_intake_free(struct allot_intake *intake);
+
+/**
+ * Looks up the order under `key` (`channel:channel_order_id`) and writes a new handle to
+ * `*out_order` (the caller frees it with `allot_order_free()`). An order that was never taken
+ * in is `ALLOT_STATUS_UNKNOWN_ORDER`, as for `allot_client_reservation()`.
+ *
+ * Errors: `ALLOT_STATUS_UNKNOWN_ORDER`, `ALLOT_STATUS_INVALID_INPUT` (also: NULL `out_order`, an
+ * empty key), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_order(const struct allot_client *client,
+                                const char *key,
+                                size_t key_len,
+                                struct allot_order **out_order);
+
+/**
+ * Copies what the order handle holds into `*out_info`; its pointers are borrowed from the
+ * handle.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `order` or `out_info`).
+ */
+allot_status allot_order_get_info(const struct allot_order *order,
+                                  struct allot_order_info *out_info);
+
+/**
+ * Frees an order handle made by `allot_client_order()` and every string and array borrowed
+ * from it. NULL does nothing. Never pass the order of an `allot_intake_info`: it belongs to
+ * the intake.
+ */
+void allot_order_free(struct allot_order *order);
+
+/**
+ * Every order currently in `state` (an `allot_order_state`), oldest in that state first, for
+ * work queues and dashboards: writes a new list handle to `*out_orders` (freed with
+ * `allot_orders_free()`; it may hold no orders).
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_orders`, a state that is not an
+ * `allot_order_state`), `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_orders_in(const struct allot_client *client,
+                                    allot_order_state state,
+                                    struct allot_orders **out_orders);
+
+/**
+ * How many orders the list holds; 0 for NULL.
+ */
+size_t allot_orders_count(const struct allot_orders *orders);
+
+/**
+ * Copies order `index` (0 to count - 1) of the list into `*out_info`; its pointers are
+ * borrowed from the list.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `orders` or `out_info`, `index` out of range).
+ */
+allot_status allot_orders_get(const struct allot_orders *orders,
+                              size_t index,
+                              struct allot_order_info *out_info);
+
+/**
+ * Frees an order list and every string and array borrowed from it. NULL does nothing.
+ */
+void allot_orders_free(struct allot_orders *orders);
+
+/**
+ * A new client with the same role and engine as `client` that records `actor` (a person's or a
+ * system's name: 1 to `ALLOT_CODE_BYTES_MAX` bytes, no control characters) as who made each
+ * order move, task change, blacklist edit and rules change, instead of the role's name. The
+ * caller frees it with `allot_client_free()`.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_client`, an empty actor, not UTF-8
+ * or with control characters), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_acting_as(const struct allot_client *client,
+                                    const char *actor,
+                                    size_t actor_len,
+                                    struct allot_client **out_client);
+
+/**
+ * A reviewer takes a flagged order into review (`FLAGGED` to `IN_REVIEW`).
+ *
+ * Errors (every move): `ALLOT_STATUS_UNKNOWN_ORDER`, `ALLOT_STATUS_ILLEGAL_TRANSITION` (the
+ * order's state does not allow the move; the message names both states),
+ * `ALLOT_STATUS_INVALID_INPUT` (NULL `client`, an empty key or one that is not UTF-8),
+ * `ALLOT_STATUS_LIMIT_EXCEEDED` (a key above `ALLOT_ORDER_ID_BYTES_MAX`, a note above
+ * `ALLOT_REASON_BYTES_MAX`), `ALLOT_STATUS_PERMISSION_DENIED`, `ALLOT_STATUS_CLOSED`, storage
+ * errors. Review moves (start review, approve, reject, hold) are for the admin and orders
+ * roles.
+ */
+allot_status allot_client_start_review(const struct allot_client *client,
+                                       const char *key,
+                                       size_t key_len);
+
+/**
+ * A reviewer approves an order in review: its stock is reserved (split across warehouses if no
+ * single one can serve it) and it becomes `RESERVED`; a return order's return is accepted
+ * instead (`RETURN_REQUESTED`).
+ *
+ * Errors: as `allot_client_start_review()`; `ALLOT_STATUS_INSUFFICIENT_STOCK` when the stock
+ * is not there (the order stays in review).
+ */
+allot_status allot_client_approve(const struct allot_client *client,
+                                  const char *key,
+                                  size_t key_len);
+
+/**
+ * A reviewer rejects a flagged order or one in review, with a `note` (may be empty): it is
+ * cancelled.
+ *
+ * Errors: as `allot_client_start_review()`.
+ */
+allot_status allot_client_reject(const struct allot_client *client,
+                                 const char *key,
+                                 size_t key_len,
+                                 const char *note,
+                                 size_t note_len);
+
+/**
+ * Parks a reserved order in review with a `note` (`RESERVED` to `IN_REVIEW`; its stock stays
+ * held).
+ *
+ * Errors: as `allot_client_start_review()`.
+ */
+allot_status allot_client_hold(const struct allot_client *client,
+                               const char *key,
+                               size_t key_len,
+                               const char *note,
+                               size_t note_len);
+
+/**
+ * The warehouse takes a reserved order for picking (`RESERVED` to `RELEASED_TO_WAREHOUSE`).
+ * For the admin and warehouse roles.
+ *
+ * Errors: as `allot_client_start_review()`.
+ */
+allot_status allot_client_release_to_warehouse(const struct allot_client *client,
+                                               const char *key,
+                                               size_t key_len);
+
+/**
+ * Writes a waybill back to a released order: `carrier` (a carrier code such as "SF", "JD",
+ * "YTO", "ZTO", "STO", "YD", "EMS", or another of 1 to 16 letters and digits) and its
+ * `tracking_number`, checked against the carrier's format. The order's stock leaves (its
+ * reservation is committed), it becomes `SHIPPED`, and the buyer is to be told. Repeating it
+ * with the same waybill is harmless. For the admin, warehouse and logistics roles.
+ *
+ * Errors: as `allot_client_start_review()`; `ALLOT_STATUS_INVALID_INPUT` for a waybill number
+ * the carrier never prints, `ALLOT_STATUS_ALREADY_EXISTS` for a waybill already on another
+ * order.
+ */
+allot_status allot_client_ship(const struct allot_client *client,
+                               const char *key,
+                               size_t key_len,
+                               const char *carrier,
+                               size_t carrier_len,
+                               const char *tracking_number,
+                               size_t tracking_number_len);
+
+/**
+ * A carrier's tracking event for the waybill `carrier` + `tracking_number`: `kind` is an
+ * `allot_tracking_kind`, `detail` free text (0 to `ALLOT_REASON_BYTES_MAX` bytes). Pickup,
+ * delivery and exception move the order when its state allows (events that arrive out of
+ * order are recorded and move nothing). `*out_order_key` (may be NULL) receives a new string
+ * handle with the key of the order the waybill belongs to; free it with
+ * `allot_string_free()`. For the admin and logistics roles.
+ *
+ * Errors: `ALLOT_STATUS_UNKNOWN_ORDER` (no order has this waybill),
+ * `ALLOT_STATUS_INVALID_INPUT` (also: a kind that is not an `allot_tracking_kind`, a waybill
+ * number the carrier never prints), `ALLOT_STATUS_LIMIT_EXCEEDED`,
+ * `ALLOT_STATUS_PERMISSION_DENIED`, `ALLOT_STATUS_CLOSED`, storage errors.
+ */
+allot_status allot_client_track(const struct allot_client *client,
+                                const char *carrier,
+                                size_t carrier_len,
+                                const char *tracking_number,
+                                size_t tracking_number_len,
+                                allot_tracking_kind kind,
+                                const char *detail,
+                                size_t detail_len,
+                                struct allot_string **out_order_key);
+
+/**
+ * Cancels an order that has not shipped, with a `note`; its held stock is released. For the
+ * admin and orders roles.
+ *
+ * Errors: as `allot_client_start_review()`.
+ */
+allot_status allot_client_cancel(const struct allot_client *client,
+                                 const char *key,
+                                 size_t key_len,
+                                 const char *note,
+                                 size_t note_len);
+
+/**
+ * The buyer asks to return a delivered order, with a `note` (`DELIVERED` or `EXCEPTION` to
+ * `RETURN_REQUESTED`). Returns are for the admin, orders and warehouse roles.
+ *
+ * Errors: as `allot_client_start_review()`.
+ */
+allot_status allot_client_request_return(const struct allot_client *client,
+                                         const char *key,
+                                         size_t key_len,
+                                         const char *note,
+                                         size_t note_len);
+
+/**
+ * The returned goods arrived in `warehouse` (a warehouse code) and go back on hand there; the
+ * order becomes `RETURNED`.
+ *
+ * Errors: as `allot_client_start_review()`, and `ALLOT_STATUS_UNKNOWN_WAREHOUSE`.
+ */
+allot_status allot_client_complete_return(const struct allot_client *client,
+                                          const char *key,
+                                          size_t key_len,
+                                          const char *warehouse,
+                                          size_t warehouse_len);
+
+/**
+ * A return request is turned down, with a `note`: the order is `DELIVERED` again.
+ *
+ * Errors: as `allot_client_start_review()`.
+ */
+allot_status allot_client_deny_return(const struct allot_client *client,
+                                      const char *key,
+                                      size_t key_len,
+                                      const char *note,
+                                      size_t note_len);
+
+/**
+ * The open and acknowledged tasks, most severe first, then oldest first (a pile of low ones
+ * never hides a critical one): writes a new handle to `*out_tasks` (freed with
+ * `allot_tasks_free()`; it may hold no tasks). Closed tasks are not listed.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_tasks`), `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_tasks(const struct allot_client *client,
+                                struct allot_tasks **out_tasks);
+
+/**
+ * How many tasks the handle holds; 0 for NULL.
+ */
+size_t allot_tasks_count(const struct allot_tasks *tasks);
+
+/**
+ * Copies task `index` (0 to count - 1) into `*out_task`; its strings are borrowed from the
+ * handle.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `tasks` or `out_task`, `index` out of range).
+ */
+allot_status allot_tasks_get(const struct allot_tasks *tasks,
+                             size_t index,
+                             struct allot_task *out_task);
+
+/**
+ * Frees a tasks handle and every string borrowed from it. NULL does nothing.
+ */
+void allot_tasks_free(struct allot_tasks *tasks);
+
+/**
+ * Someone is on task `id`: it is acknowledged (its escalation still raises its severity).
+ * For every role but viewer.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client`, an unknown task id),
+ * `ALLOT_STATUS_ILLEGAL_TRANSITION` (the task is not open), `ALLOT_STATUS_PERMISSION_DENIED`,
+ * `ALLOT_STATUS_CLOSED`, storage errors.
+ */
+allot_status allot_client_acknowledge_task(const struct allot_client *client,
+                                           uint64_t id);
+
+/**
+ * Closes task `id` (open or acknowledged). Leaving the stage that stalled closes its task by
+ * itself.
+ *
+ * Errors: as `allot_client_acknowledge_task()`; `ALLOT_STATUS_ILLEGAL_TRANSITION` when the
+ * task is already closed.
+ */
+allot_status allot_client_close_task(const struct allot_client *client,
+                                     uint64_t id);
+
+/**
+ * Adds `value` to the blacklist `list` (an `allot_blacklist`): a buyer id, a phone number, or
+ * an address (province, city, district and detail joined; whitespace is ignored). Later orders
+ * that match are flagged `blacklisted_*`, a critical flag: they never go auto. Adding twice is
+ * harmless. For the admin role.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client`, a list that is not an
+ * `allot_blacklist`, an empty value, not UTF-8 or with control characters),
+ * `ALLOT_STATUS_LIMIT_EXCEEDED` (above `ALLOT_ADDRESS_FIELD_BYTES_MAX`),
+ * `ALLOT_STATUS_PERMISSION_DENIED`, `ALLOT_STATUS_CLOSED`, storage errors.
+ */
+allot_status allot_client_blacklist_add(const struct allot_client *client,
+                                        allot_blacklist list,
+                                        const char *value,
+                                        size_t value_len);
+
+/**
+ * Removes `value` from the blacklist `list`; removing what is not there is harmless.
+ *
+ * Errors: as `allot_client_blacklist_add()`.
+ */
+allot_status allot_client_blacklist_remove(const struct allot_client *client,
+                                           allot_blacklist list,
+                                           const char *value,
+                                           size_t value_len);
+
+/**
+ * Copies the problems of the calling thread's last failure into a new handle written to
+ * `*out_errors` (freed with `allot_rule_errors_free()`): every problem of the rules file that
+ * the last failing call refused with `ALLOT_STATUS_INVALID_RULES` (`allot_client_set_rules()`,
+ * `allot_client_dry_run_rules()`, `allot_engine_reload_rules()`), each with its line and
+ * column. The handle holds no problems when the thread's last failure was something else, or
+ * when no call has failed on it.
+ *
+ * Call it right after the refused call, on the same thread: like `allot_last_error_message()`,
+ * the problems are replaced by the thread's next failure. It leaves the last error (and the
+ * pointer `allot_last_error_message()` returned) alone, unless it fails itself.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `out_errors`; this failure becomes the thread's
+ * last error).
+ */
+allot_status allot_last_rule_errors(struct allot_rule_errors **out_errors);
+
+/**
+ * How many problems the handle holds; 0 for NULL.
+ */
+size_t allot_rule_errors_count(const struct allot_rule_errors *errors);
+
+/**
+ * Copies problem `index` (0 to count - 1, in file order) into `*out_error`; its message is
+ * borrowed from the handle.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `errors` or `out_error`, `index` out of range).
+ */
+allot_status allot_rule_errors_get(const struct allot_rule_errors *errors,
+                                   size_t index,
+                                   struct allot_rule_error *out_error);
+
+/**
+ * Frees a rule errors handle and every message borrowed from it. NULL does nothing.
+ */
+void allot_rule_errors_free(struct allot_rule_errors *errors);
+
+/**
+ * Replaces the live rules file with `text` (`text_len` bytes of UTF-8, TOML, at most
+ * `ALLOT_RULES_BYTES_MAX`; the format is documented in the core's `routing` module and in
+ * `core/src/routing/example-rules.toml`), recording the client's actor as who changed it. A
+ * file with problems is refused as a whole and the previous rules stay live: the call returns
+ * `ALLOT_STATUS_INVALID_RULES` and `allot_last_rule_errors()` lists every problem with its
+ * line and column. An empty text means every default. For the admin role.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_RULES`, `ALLOT_STATUS_INVALID_INPUT` (NULL `client`, not
+ * UTF-8, a NULL `text` with a nonzero length), `ALLOT_STATUS_LIMIT_EXCEEDED` (above
+ * `ALLOT_RULES_BYTES_MAX`, found before a byte is read), `ALLOT_STATUS_PERMISSION_DENIED`,
+ * `ALLOT_STATUS_CLOSED`, storage errors.
+ */
+allot_status allot_client_set_rules(const struct allot_client *client,
+                                    const char *text,
+                                    size_t text_len);
+
+/**
+ * The live rules file's text, as a new string handle written to `*out_text` (freed with
+ * `allot_string_free()`; "" while the defaults are live).
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_text`), `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_rules_text(const struct allot_client *client,
+                                     struct allot_string **out_text);
+
+/**
+ * Which rule the order under `key` matches under the live rules, and why each rule did or did
+ * not: writes a new handle to `*out_explanation` (freed with `allot_explanation_free()`). The
+ * path may differ from the one the order took at intake if the rules changed since.
+ *
+ * Errors: `ALLOT_STATUS_UNKNOWN_ORDER`, `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or
+ * `out_explanation`, an empty key), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_client_explain(const struct allot_client *client,
+                                  const char *key,
+                                  size_t key_len,
+                                  struct allot_explanation **out_explanation);
+
+/**
+ * Copies what the explanation holds into `*out_info`; its pointers are borrowed from the
+ * handle.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `explanation` or `out_info`).
+ */
+allot_status allot_explanation_get_info(const struct allot_explanation *explanation,
+                                        struct allot_explanation_info *out_info);
+
+/**
+ * Frees an explanation and everything borrowed from it. NULL does nothing.
+ */
+void allot_explanation_free(struct allot_explanation *explanation);
+
+/**
+ * How the most recent orders would be routed by the `text` of a proposed rules file, against
+ * the live rules, before the change goes live: writes a new handle to `*out_dry_run` (freed
+ * with `allot_dry_run_free()`). Nothing changes. A proposed file with problems is
+ * `ALLOT_STATUS_INVALID_RULES`, its problems in `allot_last_rule_errors()`. For the admin
+ * role.
+ *
+ * Errors: as `allot_client_set_rules()`, and `ALLOT_STATUS_INVALID_INPUT` for a NULL
+ * `out_dry_run`.
+ */
+allot_status allot_client_dry_run_rules(const struct allot_client *client,
+                                        const char *text,
+                                        size_t text_len,
+                                        struct allot_dry_run **out_dry_run);
+
+/**
+ * Copies what the dry run holds into `*out_info`; its pointers are borrowed from the handle.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `dry_run` or `out_info`).
+ */
+allot_status allot_dry_run_get_info(const struct allot_dry_run *dry_run,
+                                    struct allot_dry_run_info *out_info);
+
+/**
+ * Frees a dry run and everything borrowed from it. NULL does nothing.
+ */
+void allot_dry_run_free(struct allot_dry_run *dry_run);
+
+/**
+ * Reads the rules file at `path` (`path_len` bytes of UTF-8) and makes it live, recording
+ * `by` (1 to `ALLOT_CODE_BYTES_MAX` bytes, no control characters) as who changed it. A file
+ * with problems keeps the previous rules live: `ALLOT_STATUS_INVALID_RULES`, the problems in
+ * `allot_last_rule_errors()`.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_RULES`, `ALLOT_STATUS_IO` (the file cannot be read, or is not
+ * UTF-8), `ALLOT_STATUS_INVALID_INPUT` (NULL `engine`, an empty path or one with a NUL byte, a
+ * bad `by`), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`, storage errors.
+ */
+allot_status allot_engine_reload_rules(const struct allot_engine *engine,
+                                       const char *path,
+                                       size_t path_len,
+                                       const char *by,
+                                       size_t by_len);
+
+/**
+ * Watches the rules file at `path`: every time it is saved (written in place or renamed over),
+ * it is reloaded, recording `by` as who changed it; a save with problems keeps the previous
+ * rules live, and `allot_engine_rules_reload_error()` says why. Reloads run on a thread of the
+ * library's own. Writes a new handle to `*out_watch`; watching stops when it is freed with
+ * `allot_rules_watch_free()` (or when the engine closes, after which saves are ignored). The
+ * file need not exist yet; its directory must.
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine` or `out_watch`, a bad path or `by`),
+ * `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_IO` (the directory cannot be watched),
+ * `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_engine_watch_rules(const struct allot_engine *engine,
+                                      const char *path,
+                                      size_t path_len,
+                                      const char *by,
+                                      size_t by_len,
+                                      struct allot_rules_watch **out_watch);
+
+/**
+ * Stops watching and frees the handle. NULL does nothing.
+ */
+void allot_rules_watch_free(struct allot_rules_watch *watch);
+
+/**
+ * Why the last automatic reload of a watched rules file failed: writes a new string handle
+ * with the message (every problem with its line and column) to `*out_error`, or NULL when the
+ * last reload succeeded or none failed yet. Free it with `allot_string_free()` (which accepts
+ * NULL).
+ *
+ * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine` or `out_error`), `ALLOT_STATUS_CLOSED`.
+ */
+allot_status allot_engine_rules_reload_error(const struct allot_engine *engine,
+                                             struct allot_string **out_error);
 
 /**
  * Polls the state changes after the LSN `after_lsn` (0: from the oldest still in the log), in

@@ -6,8 +6,9 @@
  *
  * It opens an engine on a data directory, loads the catalogue and the stock, reserves an
  * order, handles an order that cannot be served (ALLOT_STATUS_INSUFFICIENT_STOCK), commits the
- * first order when it ships, reads the events a channel sync would poll, and closes. Running it
- * twice is fine: the second run finds the catalogue and the order already there.
+ * first order when it ships, takes a marketplace order in through the order pipeline and ships
+ * it, reads the events a channel sync would poll, and closes. Running it twice is fine: the
+ * second run finds the catalogue and the orders already there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +56,11 @@ int main(int argc, char **argv) {
     check(allot_engine_open(dir, strlen(dir), &options, &engine), "open");
 
     /* One client per integration, each with its role's permissions. */
-    allot_client *admin = NULL, *warehouse = NULL, *orders = NULL;
+    allot_client *admin = NULL, *warehouse = NULL, *orders = NULL, *courier = NULL;
     check(allot_client_new(engine, ALLOT_ROLE_ADMIN, &admin), "admin client");
     check(allot_client_new(engine, ALLOT_ROLE_WAREHOUSE, &warehouse), "warehouse client");
     check(allot_client_new(engine, ALLOT_ROLE_ORDERS, &orders), "orders client");
+    check(allot_client_new(engine, ALLOT_ROLE_LOGISTICS, &courier), "logistics client");
 
     /* 2. Catalogue and stock: two warehouses, two SKUs, a stocktake. */
     check_new(allot_client_add_warehouse(admin, S("WH-SH"), S("310000"), 1, true), "add WH-SH");
@@ -107,24 +109,60 @@ int main(int argc, char **argv) {
     print_stock(orders, "SOFA-3P");
     print_stock(orders, "LAMP-01");
 
-    /* 6. What a channel sync polls: the changes after its cursor (0: from the start). */
+    /* 6. A Pinduoduo order arrives as the marketplace's JSON: one call checks it (address,
+     *    phone, blacklist, velocity, amount, payment), routes it by the rules file (none here:
+     *    auto) and reserves its stock. A flagged order would wait in ALLOT_ORDER_STATE_FLAGGED. */
+    static const char pdd_order[] =
+        "{\"order_sn\": \"240317-581234567890123\", \"buyer_id\": 7401234567, \"pay_status\": 1,"
+        " \"receiver_name\": \"Zhang Wei\", \"receiver_phone\": \"13600001111\", \"province\": \"上海市\","
+        " \"city\": \"上海市\", \"town\": \"徐汇区\", \"address\": \"漕溪北路88号\","
+        " \"item_list\": [{\"outer_sku_id\": \"LAMP-01\", \"goods_count\": 2, \"goods_price\": 3990}]}";
+    allot_intake *intake = NULL;
+    check(allot_client_intake_payload(orders, S("pdd"), S("pdd"), (const uint8_t *)pdd_order, strlen(pdd_order),
+                                      &intake),
+          "intake");
+    allot_intake_info taken;
+    allot_order_info order;
+    check(allot_intake_get_info(intake, &taken), "intake info");
+    check(allot_order_get_info(taken.order, &order), "order info"); /* borrowed from `intake` */
+    printf("%s %s: %s, path %s, %zu flag(s)\n", order.key, taken.repeat ? "seen before" : "taken in",
+           allot_order_state_name(order.state), allot_path_name(order.path), order.flags_len);
+    if (order.state == ALLOT_ORDER_STATE_RESERVED) {
+        /* The warehouse picks it, the courier writes the waybill back (the stock leaves) and
+         * reports the delivery. */
+        check(allot_client_release_to_warehouse(warehouse, order.key, order.key_len), "release");
+        check(allot_client_ship(courier, order.key, order.key_len, S("SF"), S("SF1234567890123")), "ship");
+        check(allot_client_track(courier, S("SF"), S("SF1234567890123"), ALLOT_TRACKING_KIND_DELIVERED,
+                                 S("signed by recipient"), NULL),
+              "track");
+        puts("  released, shipped with SF1234567890123, delivered");
+    }
+    allot_intake_free(intake); /* `order` and its strings go with it */
+
+    /* 7. What a channel sync polls: the changes after its cursor (0: from the start). */
     allot_events *events = NULL;
     check(allot_client_events(orders, 0, ALLOT_EVENTS_BATCH_MAX, &events), "events");
-    size_t reserves = 0, commits = 0;
+    size_t reserves = 0, commits = 0, moves = 0;
     uint64_t cursor = 0;
     for (size_t i = 0; i < allot_events_count(events); i++) {
         allot_event event;
         check(allot_events_get(events, i, &event), "event");
         reserves += event.kind == ALLOT_EVENT_KIND_RESERVE;
         commits += event.kind == ALLOT_EVENT_KIND_COMMIT;
+        if (event.kind == ALLOT_EVENT_KIND_ORDER_MOVED) { /* e.g. to tell the marketplace */
+            moves++;
+            printf("  %s: %s -> %s by %s\n", event.order_id, allot_order_state_name(event.from_state),
+                   allot_order_state_name(event.to_state), event.by);
+        }
         cursor = event.lsn; /* keep this to continue next time */
     }
-    printf("events: %zu (%zu reserve, %zu commit), next cursor %llu\n", allot_events_count(events), reserves,
-           commits, (unsigned long long)cursor);
+    printf("events: %zu (%zu reserve, %zu commit, %zu order moves), next cursor %llu\n",
+           allot_events_count(events), reserves, commits, moves, (unsigned long long)cursor);
     allot_events_free(events);
 
-    /* 7. Close (the last flush can fail: check it), then free every handle. */
+    /* 8. Close (the last flush can fail: check it), then free every handle. */
     check(allot_engine_close(engine), "close");
+    allot_client_free(courier);
     allot_client_free(orders);
     allot_client_free(warehouse);
     allot_client_free(admin);

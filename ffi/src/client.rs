@@ -2,6 +2,7 @@
 
 use std::ffi::c_char;
 
+use allot_core::order::{BlacklistKind, TrackingKind};
 use allot_core::{BufferRule, Client, Error, Operation, ReserveOptions, Role, StockLevels, WarehouseSpec};
 
 use crate::engine::{allot_engine, unknown_enum};
@@ -29,6 +30,16 @@ pub struct allot_client {
 /// | logistics |                   |                 |                          | no stock, reservations or events |
 /// | viewer    |                   |                 |                          | yes   |
 ///
+/// The order pipeline (admin may do everything):
+///
+/// | role      | intake, review, cancel | release, ship | track | returns | tasks | blacklist, rules |
+/// |-----------|------------------------|---------------|-------|---------|-------|------------------|
+/// | orders    | yes                    |               |       | yes     | yes   |                  |
+/// | warehouse |                        | yes           |       | yes     | yes   |                  |
+/// | logistics |                        | ship only     | yes   |         | yes   |                  |
+/// | viewer    |                        |               |       |         |       |                  |
+///
+/// Every role may read orders, tasks, explanations and the rules text, and the catalogue.
 /// A call the role may not make is `ALLOT_STATUS_PERMISSION_DENIED` and changes nothing.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,8 +155,19 @@ fn denied(client: &Client, operation: Operation, fallback: Error) -> Error {
         Operation::Release => client.release("").err(),
         Operation::ReadStock => client.stock("").err(),
         Operation::ReadCatalogue => client.sku_id("").err(),
-        // Operations of the order pipeline, which the C face does not offer.
-        _ => None,
+        // The order pipeline's: each checks the role first, and the placeholders would be
+        // refused as input anyway (or, for the two reads, change nothing).
+        Operation::Intake => client.intake_payload("", "", b"").err(),
+        Operation::Review => client.start_review("").err(),
+        Operation::ReleaseOrder => client.release_to_warehouse("").err(),
+        Operation::Ship => client.ship("", "", "").err(),
+        Operation::Track => client.track("", "", TrackingKind::InTransit, "").err(),
+        Operation::CancelOrder => client.cancel("", "").err(),
+        Operation::Returns => client.request_return("", "").err(),
+        Operation::ReadOrders => client.order("").err(),
+        Operation::Tasks => client.close_task(u64::MAX).err(),
+        Operation::ManageBlacklist => client.blacklist_remove(BlacklistKind::Buyer, "").err(),
+        Operation::ManageRules => client.dry_run_rules("").err(),
     };
     answer.unwrap_or(fallback)
 }

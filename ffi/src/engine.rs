@@ -10,12 +10,14 @@ use std::ffi::c_char;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use allot_core::{Engine, EngineOptions, Error, ManualClock, SyncMode};
+use allot_core::{Engine, EngineOptions, Error, ManualClock, Metrics, SyncMode};
 
 use crate::panic::guard;
 use crate::pointers::{self, reference, required};
 use crate::status::allot_status;
 use crate::strings::{self, text};
+use crate::text::allot_string;
+use crate::vocabulary::{ALLOT_ORDER_STATE_COUNT, ALLOT_SEVERITY_COUNT, allot_order_state, allot_severity};
 
 /// An open engine: one data directory (or memory), shared by every client made from it.
 ///
@@ -193,6 +195,24 @@ unsafe fn read_options(options: *const allot_engine_options) -> Result<EngineOpt
     options.to_core()
 }
 
+/// A file system path argument: non-empty UTF-8 of at most `PATH_BYTES_MAX` bytes without a
+/// NUL (which the operating system would cut the path at).
+///
+/// # Safety
+///
+/// `path` is NULL or readable for `path_len` bytes.
+pub(crate) unsafe fn path_arg<'a>(path: *const c_char, path_len: usize) -> Result<&'a str, Error> {
+    // SAFETY: passed on from the caller.
+    let path = unsafe { text(path, path_len, strings::PATH) }?;
+    if path.is_empty() {
+        return Err(Error::InvalidInput { message: "path is empty".into() });
+    }
+    if path.contains('\0') {
+        return Err(Error::InvalidInput { message: format!("path {path:?} contains a NUL byte") });
+    }
+    Ok(path)
+}
+
 fn into_handle(engine: Engine) -> *mut allot_engine {
     Box::into_raw(Box::new(allot_engine { engine, closed: AtomicBool::new(false) }))
 }
@@ -219,13 +239,7 @@ pub unsafe extern "C" fn allot_engine_open(
         // SAFETY: the header's contract: NULL or one writable pointer.
         let out = unsafe { required(out_engine, "out_engine") }?;
         // SAFETY: the header's contract: NULL or `path_len` readable bytes.
-        let path = unsafe { text(path, path_len, strings::PATH) }?;
-        if path.is_empty() {
-            return Err(Error::InvalidInput { message: "path is empty".into() });
-        }
-        if path.contains('\0') {
-            return Err(Error::InvalidInput { message: format!("path {path:?} contains a NUL byte") });
-        }
+        let path = unsafe { path_arg(path, path_len) }?;
         // SAFETY: the header's contract: NULL or a readable options struct.
         let options = unsafe { read_options(options) }?;
         out.write(into_handle(Engine::open(path, options)?));
@@ -373,6 +387,138 @@ pub unsafe extern "C" fn allot_engine_now_ms(engine: *const allot_engine, out_no
         // SAFETY: the header's contract: a live engine handle, and NULL or one writable u64.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_now_ms, "out_now_ms")?) };
         out.write(engine.open_engine()?.now_ms());
+        Ok(())
+    })
+}
+
+/// Fires the SLA escalations that came due by the engine's clock (opening or raising to-do
+/// tasks); `*out_fired` (may be NULL) receives how many fired. A system clock's engine does
+/// this in the background every `expiry_sweep_ms`, and `allot_engine_advance_time()` does it
+/// for a manual clock: call it to catch up at once.
+///
+/// Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine`), `ALLOT_STATUS_CLOSED`,
+/// `ALLOT_STATUS_POISONED`, `ALLOT_STATUS_IO`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn allot_engine_run_timers(engine: *const allot_engine, out_fired: *mut usize) -> allot_status {
+    guard("allot_engine_run_timers", || {
+        // SAFETY: the header's contract: a live engine handle, and NULL or one writable size_t.
+        let (engine, out) = unsafe { (reference(engine, "engine")?, pointers::optional(out_fired)) };
+        let fired = engine.open_engine()?.run_timers()?;
+        if let Some(out) = out {
+            out.write(fired);
+        }
+        Ok(())
+    })
+}
+
+/// The engine's counters at one moment (`allot_engine_metrics()`). Counts marked "since open"
+/// start at 0 each time the engine is opened; the others describe the whole state or log.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct allot_metrics {
+    pub skus: u64,
+    pub warehouses: u64,
+    /// Reservations made since the engine (or its log) began.
+    pub reservations_made: u64,
+    pub reservations_held: u64,
+    pub reservations_committed: u64,
+    pub reservations_released: u64,
+    pub reservations_expired: u64,
+    /// Reserve calls refused for want of stock (since open).
+    pub reserves_refused: u64,
+    /// Reserve calls answered from an earlier reservation of the same order (since open).
+    pub reserve_repeats: u64,
+    /// Reserve calls refused because the order id was used with other lines (since open).
+    pub duplicate_orders: u64,
+    /// Calls refused with `ALLOT_STATUS_PERMISSION_DENIED`, all roles and operations (since
+    /// open).
+    pub permission_denied_total: u64,
+    /// The LSN of the last record, and of the last durable one.
+    pub log_last_lsn: u64,
+    pub log_durable_lsn: u64,
+    /// Records and bytes appended to the log, syncs, and segments (since open).
+    pub log_records_appended: u64,
+    pub log_bytes_appended: u64,
+    pub log_flushes: u64,
+    pub log_segments: u64,
+    /// Checkpoints written (since open).
+    pub checkpoints: u64,
+    /// Orders in the book by state, indexed by `allot_order_state`
+    /// (`orders_by_state[ALLOT_ORDER_STATE_SHIPPED]`). Finished orders are forgotten by the
+    /// checkpoint after the idempotency window.
+    pub orders_by_state: [u64; ALLOT_ORDER_STATE_COUNT],
+    /// Orders in the book that never needed a person's decision.
+    pub orders_zero_touch: u64,
+    /// Open and acknowledged tasks by severity, indexed by `allot_severity`.
+    pub open_tasks_by_severity: [u64; ALLOT_SEVERITY_COUNT],
+}
+
+impl From<Metrics> for allot_metrics {
+    fn from(metrics: Metrics) -> allot_metrics {
+        let mut orders_by_state = [0; ALLOT_ORDER_STATE_COUNT];
+        for &(state, count) in &metrics.orders_by_state {
+            orders_by_state[allot_order_state::from(state) as usize] = count;
+        }
+        let mut open_tasks_by_severity = [0; ALLOT_SEVERITY_COUNT];
+        for &(severity, count) in &metrics.open_tasks_by_severity {
+            open_tasks_by_severity[allot_severity::from(severity) as usize] = count;
+        }
+        allot_metrics {
+            skus: metrics.skus,
+            warehouses: metrics.warehouses,
+            reservations_made: metrics.reservations_made,
+            reservations_held: metrics.reservations_held,
+            reservations_committed: metrics.reservations_committed,
+            reservations_released: metrics.reservations_released,
+            reservations_expired: metrics.reservations_expired,
+            reserves_refused: metrics.reserves_refused,
+            reserve_repeats: metrics.reserve_repeats,
+            duplicate_orders: metrics.duplicate_orders,
+            permission_denied_total: metrics.permission_denied_total,
+            log_last_lsn: metrics.log_last_lsn,
+            log_durable_lsn: metrics.log_durable_lsn,
+            log_records_appended: metrics.log_records_appended,
+            log_bytes_appended: metrics.log_bytes_appended,
+            log_flushes: metrics.log_flushes,
+            log_segments: metrics.log_segments,
+            checkpoints: metrics.checkpoints,
+            orders_by_state,
+            orders_zero_touch: metrics.orders_zero_touch,
+            open_tasks_by_severity,
+        }
+    }
+}
+
+/// Writes the engine's counters to `*out_metrics`, for monitoring.
+///
+/// Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine` or `out_metrics`), `ALLOT_STATUS_CLOSED`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn allot_engine_metrics(
+    engine: *const allot_engine,
+    out_metrics: *mut allot_metrics,
+) -> allot_status {
+    guard("allot_engine_metrics", || {
+        // SAFETY: the header's contract: a live engine handle, and one writable struct.
+        let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_metrics, "out_metrics")?) };
+        out.write(engine.open_engine()?.metrics().into());
+        Ok(())
+    })
+}
+
+/// The engine's counters in Prometheus' text exposition format (metric names prefixed
+/// `allot_`), as a new string handle written to `*out_text` (freed with `allot_string_free()`),
+/// for a process that serves `/metrics`.
+///
+/// Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `engine` or `out_text`), `ALLOT_STATUS_CLOSED`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn allot_engine_metrics_prometheus(
+    engine: *const allot_engine,
+    out_text: *mut *mut allot_string,
+) -> allot_status {
+    guard("allot_engine_metrics_prometheus", || {
+        // SAFETY: the header's contract: a live engine handle, and one writable pointer.
+        let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_text, "out_text")?) };
+        out.write(allot_string::boxed(&engine.open_engine()?.metrics().prometheus_text()));
         Ok(())
     })
 }

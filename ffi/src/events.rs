@@ -3,10 +3,14 @@
 //! Each poll decodes the core's `Event`s into flat C structs at once, resolving SKU and
 //! warehouse ids to codes, so that reading the handle afterwards is plain memory access from
 //! any thread. One kind per state change; the fields that do not apply to a kind are 0 or "".
+//! The order pipeline's changes (`Record::Pipeline`) have a kind each, from `ORDER_RECEIVED`
+//! on; the order's key is in `order_id`, as for reservations (a pipeline order's reservation
+//! uses the key as its order id).
 
 use std::ffi::c_char;
 
 use allot_core::log::{Movement, Record, Settlement};
+use allot_core::order::PipelineChange;
 use allot_core::{BufferRule, Client, Error, Event, Operation};
 
 use crate::client::{allot_buffer, allot_client, client_ref, inputs};
@@ -16,6 +20,10 @@ use crate::pointers::{self, reference, required};
 use crate::reservation::{allot_reserved_line, reserved_lines};
 use crate::status::allot_status;
 use crate::strings::{Arena, CText};
+use crate::vocabulary::{
+    allot_blacklist, allot_notification, allot_order_state, allot_path, allot_severity, allot_stage, allot_task_kind,
+    allot_task_state, allot_tracking_kind, task_kind,
+};
 
 /// What changed.
 #[repr(u32)]
@@ -48,9 +56,39 @@ pub enum allot_event_kind {
     Release = 11,
     /// A reservation expired: `order_id`, `at_ms`.
     Expire = 12,
-    /// A change in the order pipeline (orders, tasks, the blacklist, the rules), which this
-    /// version of the C library does not describe further: `at_ms`.
+    /// A change in the order pipeline newer than this version of the C library: `at_ms`. Skip
+    /// it, but keep its LSN as the cursor.
     Pipeline = 13,
+    /// An order was taken in: `order_id` (its key), `to_state` (where it landed:
+    /// `ALLOT_ORDER_STATE_FLAGGED`, `_IN_REVIEW` or `_RESERVED`; `from_state` is
+    /// `ALLOT_ORDER_STATE_RECEIVED`), `path`, `rule` ("" for the default path), `flags_len` (how
+    /// many flags the checks raised; read them with `allot_client_order()`), `at_ms`.
+    OrderReceived = 14,
+    /// An order moved: `order_id`, `from_state`, `to_state`, `by` (who), `note`, `at_ms`.
+    OrderMoved = 15,
+    /// A waybill was written back: `order_id`, `carrier`, `tracking_number`, `at_ms`.
+    Waybill = 16,
+    /// A carrier reported on a shipment: `order_id`, `tracking`, `detail`, `at_ms`.
+    Tracking = 17,
+    /// A stage's deadline passed: `order_id`, `stage`, `tier` (from 0, the rules' escalation
+    /// tiers), `severity`, `task` (the task opened or raised), `at_ms`.
+    Escalated = 18,
+    /// A to-do task was opened: `task`, `order_id`, `task_kind`, `stage`, `severity`,
+    /// `assignee`, `at_ms`.
+    TaskOpened = 19,
+    /// A task was acknowledged, closed, or raised in severity: `task`, `task_state`,
+    /// `severity`, `by`, `at_ms`.
+    TaskChanged = 20,
+    /// The buyer is to be told something (the channel's messaging picks this up): `order_id`,
+    /// `notification`, `at_ms`.
+    Notified = 21,
+    /// A blacklist entry was added (`added`) or removed: `blacklist`, `value`, `by`, `at_ms`.
+    Blacklist = 22,
+    /// The live rules file changed: `by`, `rules_text` (the whole new text), `at_ms`.
+    Rules = 23,
+    /// A SKU's availability over all warehouses fell to or below the rules' low-stock level:
+    /// `sku`, `available`, `threshold`, `at_ms`.
+    StockAlert = 24,
     /// A kind of change newer than this version of the C library: only `lsn` is set. Skip it,
     /// but keep its LSN as the cursor.
     Other = 255,
@@ -65,10 +103,11 @@ pub struct allot_event {
     /// The change's LSN: pass the last one back to `allot_client_events()` to continue.
     pub lsn: u64,
     pub kind: allot_event_kind,
-    /// RESERVE, COMMIT, RELEASE, EXPIRE.
+    /// RESERVE, COMMIT, RELEASE, EXPIRE; the order's key for the order pipeline's kinds
+    /// (ORDER_RECEIVED, ORDER_MOVED, WAYBILL, TRACKING, ESCALATED, TASK_OPENED, NOTIFIED).
     pub order_id: *const c_char,
     pub order_id_len: usize,
-    /// ADD_SKU, SET_BUFFER and the stock movements.
+    /// ADD_SKU, SET_BUFFER, the stock movements and STOCK_ALERT.
     pub sku: *const c_char,
     pub sku_len: usize,
     /// ADD_WAREHOUSE, UPDATE_WAREHOUSE, SET_BUFFER (a cell's rule; "" for the SKU's default)
@@ -96,14 +135,67 @@ pub struct allot_event {
     /// percent.
     pub buffer: allot_buffer,
     pub buffer_value: u64,
-    /// RESERVE, COMMIT, RELEASE, EXPIRE, PIPELINE: when (engine clock, ms since the Unix
-    /// epoch).
+    /// RESERVE, COMMIT, RELEASE, EXPIRE and every kind of the order pipeline: when (engine
+    /// clock, ms since the Unix epoch).
     pub at_ms: u64,
     /// RESERVE: when the hold expires (engine clock); 0: never.
     pub expires_at_ms: u64,
     /// RESERVE: the reserved lines (SKU, warehouse, qty); NULL (and 0) for the other kinds.
     pub lines: *const allot_reserved_line,
     pub lines_len: usize,
+    /// ORDER_RECEIVED (from `ALLOT_ORDER_STATE_RECEIVED` to where it landed), ORDER_MOVED.
+    pub from_state: allot_order_state,
+    pub to_state: allot_order_state,
+    /// ORDER_RECEIVED: the path routing chose, the rule that chose it ("" for the default
+    /// path), and how many flags the checks raised.
+    pub path: allot_path,
+    pub rule: *const c_char,
+    pub rule_len: usize,
+    pub flags_len: usize,
+    /// ORDER_MOVED, TASK_CHANGED, BLACKLIST, RULES: who made the change (a client's actor, the
+    /// role's name by default; "sla" for escalations).
+    pub by: *const c_char,
+    pub by_len: usize,
+    /// ORDER_MOVED: the note given with the move.
+    pub note: *const c_char,
+    pub note_len: usize,
+    /// WAYBILL: the carrier's code and the waybill number.
+    pub carrier: *const c_char,
+    pub carrier_len: usize,
+    pub tracking_number: *const c_char,
+    pub tracking_number_len: usize,
+    /// TRACKING: what the carrier reported, and its free-text detail.
+    pub tracking: allot_tracking_kind,
+    pub detail: *const c_char,
+    pub detail_len: usize,
+    /// ESCALATED, TASK_OPENED: the stage that stalled.
+    pub stage: allot_stage,
+    /// ESCALATED: the escalation tier (from 0).
+    pub tier: u32,
+    /// ESCALATED, TASK_OPENED, TASK_CHANGED.
+    pub severity: allot_severity,
+    /// ESCALATED, TASK_OPENED, TASK_CHANGED: the task's id.
+    pub task: u64,
+    /// TASK_OPENED.
+    pub task_kind: allot_task_kind,
+    pub assignee: *const c_char,
+    pub assignee_len: usize,
+    /// TASK_CHANGED.
+    pub task_state: allot_task_state,
+    /// NOTIFIED.
+    pub notification: allot_notification,
+    /// BLACKLIST: which list, the value, and whether it was added (false: removed).
+    pub blacklist: allot_blacklist,
+    pub value: *const c_char,
+    pub value_len: usize,
+    pub added: bool,
+    /// RULES: the new rules file's whole text.
+    pub rules_text: *const c_char,
+    pub rules_text_len: usize,
+    /// STOCK_ALERT: the SKU's available units over all warehouses, and the rules' low-stock
+    /// level it fell to or below.
+    pub available: u64,
+    pub threshold: u64,
 }
 
 impl allot_event {
@@ -134,7 +226,46 @@ impl allot_event {
             expires_at_ms: 0,
             lines: std::ptr::null(),
             lines_len: 0,
+            from_state: allot_order_state::Received,
+            to_state: allot_order_state::Received,
+            path: allot_path::Auto,
+            rule: empty.ptr,
+            rule_len: 0,
+            flags_len: 0,
+            by: empty.ptr,
+            by_len: 0,
+            note: empty.ptr,
+            note_len: 0,
+            carrier: empty.ptr,
+            carrier_len: 0,
+            tracking_number: empty.ptr,
+            tracking_number_len: 0,
+            tracking: allot_tracking_kind::PickedUp,
+            detail: empty.ptr,
+            detail_len: 0,
+            stage: allot_stage::Review,
+            tier: 0,
+            severity: allot_severity::Low,
+            task: 0,
+            task_kind: allot_task_kind::Overdue,
+            assignee: empty.ptr,
+            assignee_len: 0,
+            task_state: allot_task_state::Open,
+            notification: allot_notification::Shipped,
+            blacklist: allot_blacklist::Buyer,
+            value: empty.ptr,
+            value_len: 0,
+            added: false,
+            rules_text: empty.ptr,
+            rules_text_len: 0,
+            available: 0,
+            threshold: 0,
         }
+    }
+
+    fn by(mut self, text: CText) -> allot_event {
+        (self.by, self.by_len) = (text.ptr, text.len);
+        self
     }
 
     fn order_id(mut self, text: CText) -> allot_event {
@@ -246,8 +377,8 @@ impl allot_events {
                 c.at_ms = at_ms;
                 c
             }
-            Record::Pipeline { at_ms, .. } => {
-                let mut c = allot_event::new(lsn, Kind::Pipeline);
+            Record::Pipeline { at_ms, change } => {
+                let mut c = pipeline_event(codes, arena, lsn, change)?;
                 c.at_ms = at_ms;
                 c
             }
@@ -256,6 +387,86 @@ impl allot_events {
             _ => allot_event::new(lsn, Kind::Other),
         })
     }
+}
+
+/// The event of one change of the order pipeline (`at_ms` is the caller's to set).
+fn pipeline_event(
+    codes: &mut Codes<'_>,
+    arena: &mut Arena,
+    lsn: u64,
+    change: PipelineChange<'_>,
+) -> Result<allot_event, Error> {
+    use allot_event_kind as Kind;
+    Ok(match change {
+        PipelineChange::Received { order, flags, path, rule, state, .. } => {
+            let mut c = allot_event::new(lsn, Kind::OrderReceived).order_id(arena.add(&order));
+            let rule = arena.add_opt(rule.as_deref());
+            (c.to_state, c.path, c.rule, c.rule_len, c.flags_len) =
+                (state.into(), path.into(), rule.ptr, rule.len, flags.len());
+            c
+        }
+        PipelineChange::Moved { order, from, to, by, note } => {
+            let mut c = allot_event::new(lsn, Kind::OrderMoved).order_id(arena.add(&order)).by(arena.add(&by));
+            let note = arena.add(&note);
+            (c.from_state, c.to_state, c.note, c.note_len) = (from.into(), to.into(), note.ptr, note.len);
+            c
+        }
+        PipelineChange::Waybill { order, carrier, tracking_number } => {
+            let mut c = allot_event::new(lsn, Kind::Waybill).order_id(arena.add(&order));
+            let (carrier, number) = (arena.add(&carrier), arena.add(&tracking_number));
+            (c.carrier, c.carrier_len, c.tracking_number, c.tracking_number_len) =
+                (carrier.ptr, carrier.len, number.ptr, number.len);
+            c
+        }
+        PipelineChange::Tracking { order, kind, detail } => {
+            let mut c = allot_event::new(lsn, Kind::Tracking).order_id(arena.add(&order));
+            let detail = arena.add(&detail);
+            (c.tracking, c.detail, c.detail_len) = (kind.into(), detail.ptr, detail.len);
+            c
+        }
+        PipelineChange::Escalated { order, stage, tier, severity, task } => {
+            let mut c = allot_event::new(lsn, Kind::Escalated).order_id(arena.add(&order));
+            (c.stage, c.tier, c.severity, c.task) = (stage.into(), u32::from(tier), severity.into(), task);
+            c
+        }
+        PipelineChange::TaskOpened { task, order, kind, severity, assignee } => {
+            let mut c = allot_event::new(lsn, Kind::TaskOpened).order_id(arena.add(&order));
+            let assignee = arena.add(&assignee);
+            (c.task_kind, c.stage) = task_kind(kind);
+            (c.task, c.severity, c.assignee, c.assignee_len) = (task, severity.into(), assignee.ptr, assignee.len);
+            c
+        }
+        PipelineChange::TaskChanged { task, state, severity, by } => {
+            let mut c = allot_event::new(lsn, Kind::TaskChanged).by(arena.add(&by));
+            (c.task, c.task_state, c.severity) = (task, state.into(), severity.into());
+            c
+        }
+        PipelineChange::Notified { order, kind } => {
+            let mut c = allot_event::new(lsn, Kind::Notified).order_id(arena.add(&order));
+            c.notification = kind.into();
+            c
+        }
+        PipelineChange::Blacklist { list, value, added, by } => {
+            let mut c = allot_event::new(lsn, Kind::Blacklist).by(arena.add(&by));
+            let value = arena.add(&value);
+            (c.blacklist, c.value, c.value_len, c.added) = (list.into(), value.ptr, value.len, added);
+            c
+        }
+        PipelineChange::Rules { text, by } => {
+            let mut c = allot_event::new(lsn, Kind::Rules).by(arena.add(&by));
+            let text = arena.add(&text);
+            (c.rules_text, c.rules_text_len) = (text.ptr, text.len);
+            c
+        }
+        PipelineChange::StockAlert { sku, available, threshold } => {
+            let mut c = allot_event::new(lsn, Kind::StockAlert).sku(codes.sku(arena, sku)?);
+            (c.available, c.threshold) = (available, threshold);
+            c
+        }
+        // `PipelineChange` is non-exhaustive: the core may add kinds of change before this
+        // library learns to describe them.
+        _ => allot_event::new(lsn, Kind::Pipeline),
+    })
 }
 
 /// Polls the state changes after the LSN `after_lsn` (0: from the oldest still in the log), in

@@ -14,9 +14,16 @@
 //! - [`pointers`] — handles, input structs and `out_` parameters: NULL checks and writes.
 //! - [`strings`] — `(const char *ptr, size_t len)` inputs and the NUL-terminated strings out.
 //! - [`version`], [`limits`] — the version macros and the engine's limits as macros.
-//! - [`engine`] — options, open/close/free, housekeeping.
+//! - [`text`] — `allot_text` (a borrowed string) and `allot_string` (an owned one).
+//! - [`vocabulary`] — the order pipeline's enums (states, paths, flags, ...) and their names.
+//! - [`engine`] — options, open/close/free, housekeeping, SLA timers, metrics.
 //! - [`client`] — clients by role, the catalogue, stock movements and stock reads.
-//! - [`reservation`] — reserve, commit, release, look-up, and the `allot_reservation` handle.
+//! - [`catalogue`] — warehouse and SKU listings.
+//! - [`reservation`] — reserve (one order or a batch), commit, release, look-up, and the
+//!   `allot_reservation` handle.
+//! - [`order`] — the order pipeline: intake, orders, moves, acting as someone.
+//! - [`tasks`] — SLA to-do tasks and the blacklist.
+//! - [`rules`] — the rules file: set, reload, watch, explain, dry run, problems by line.
 //! - [`events`] — event polling and the `allot_events` handle.
 //! - [`codes`] — SKU and warehouse ids resolved to the codes C sees.
 //!
@@ -40,11 +47,23 @@ pub mod version;
 
 pub mod limits;
 
+pub mod text;
+
+pub mod vocabulary;
+
 pub mod engine;
 
 pub mod client;
 
+pub mod catalogue;
+
 pub mod reservation;
+
+pub mod order;
+
+pub mod tasks;
+
+pub mod rules;
 
 pub mod events;
 

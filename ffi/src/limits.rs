@@ -24,6 +24,17 @@ pub const ALLOT_CELL_UNITS_MAX: u64 = 1000000000000000;
 pub const ALLOT_TTL_MS_MAX: u64 = 34560000000;
 /// Most events one poll returns.
 pub const ALLOT_EVENTS_BATCH_MAX: usize = 4096;
+/// Largest channel payload `allot_client_intake_payload()` parses, in bytes (256 KiB).
+pub const ALLOT_PAYLOAD_BYTES_MAX: usize = 262144;
+/// Longest address field of an order form (recipient, phone, province, city, district,
+/// detail) and longest blacklist value, in bytes.
+pub const ALLOT_ADDRESS_FIELD_BYTES_MAX: usize = 1024;
+/// Longest buyer id of an order form, in bytes.
+pub const ALLOT_BUYER_ID_BYTES_MAX: usize = 128;
+/// Largest rules file, in bytes (1 MiB).
+pub const ALLOT_RULES_BYTES_MAX: usize = 1048576;
+/// Most orders in one `allot_client_reserve_many()` batch.
+pub const ALLOT_RESERVE_BATCH_MAX: usize = 65536;
 
 #[cfg(test)]
 mod tests {
@@ -43,5 +54,10 @@ mod tests {
         assert_eq!(ALLOT_CELL_UNITS_MAX, limits::CELL_UNITS_MAX);
         assert_eq!(ALLOT_TTL_MS_MAX, limits::TTL_MS_MAX);
         assert_eq!(ALLOT_EVENTS_BATCH_MAX, limits::EVENTS_BATCH_MAX);
+        assert_eq!(ALLOT_PAYLOAD_BYTES_MAX, limits::PAYLOAD_BYTES_MAX);
+        assert_eq!(ALLOT_ADDRESS_FIELD_BYTES_MAX, limits::ADDRESS_FIELD_BYTES_MAX);
+        assert_eq!(ALLOT_BUYER_ID_BYTES_MAX, limits::BUYER_ID_BYTES_MAX);
+        assert_eq!(ALLOT_RESERVE_BATCH_MAX, limits::RESERVE_BATCH_MAX);
+        assert_eq!(ALLOT_RULES_BYTES_MAX, allot_core::routing::RULES_BYTES_MAX);
     }
 }

@@ -63,6 +63,44 @@ impl<T> Out<T> {
     }
 }
 
+/// A required `out_` array of `len` values, written only once the call has succeeded.
+///
+/// # Safety
+///
+/// `ptr` is NULL or valid for writing `len` values of `T` for as long as the `OutArray` lives.
+pub(crate) unsafe fn required_array<T>(ptr: *mut T, len: usize, what: &str) -> Result<OutArray<T>, Error> {
+    if ptr.is_null() && len > 0 { Err(null(what)) } else { Ok(OutArray(ptr, len)) }
+}
+
+/// An optional `out_` array: NULL means the caller does not want the values.
+///
+/// # Safety
+///
+/// As for [`required_array`].
+pub(crate) unsafe fn optional_array<T>(ptr: *mut T, len: usize) -> Option<OutArray<T>> {
+    (!ptr.is_null()).then_some(OutArray(ptr, len))
+}
+
+/// A place to write `len` outputs (NULL only when `len` is 0).
+pub(crate) struct OutArray<T>(*mut T, usize);
+
+impl<T> OutArray<T> {
+    /// Writes `values` (exactly as many as the array holds) without reading what was there.
+    pub(crate) fn write(self, values: impl ExactSizeIterator<Item = T>) {
+        assert_eq!(values.len(), self.1, "an out_ array is written whole");
+        for (index, value) in values.enumerate() {
+            // SAFETY: `index < len`, and whoever made the `OutArray` promised `len` writable,
+            // aligned values (`required_array`, `optional_array`).
+            unsafe { self.0.add(index).write(value) }
+        }
+    }
+}
+
+/// The pointer C sees for an array a handle owns: NULL when it is empty (never dangling).
+pub(crate) fn slice_ptr<T>(values: &[T]) -> *const T {
+    if values.is_empty() { std::ptr::null() } else { values.as_ptr() }
+}
+
 pub(crate) fn null(what: &str) -> Error {
     Error::InvalidInput { message: format!("{what} is NULL") }
 }

@@ -7,10 +7,11 @@
 use std::ffi::c_char;
 
 use allot_core::limits::ORDER_LINES_MAX;
-use allot_core::{Client, Error, Operation, Reservation, ReservationState, ReserveOptions, Settled};
+use allot_core::{Client, Error, Operation, OrderRequest, Reservation, ReservationState, ReserveOptions, Settled};
 
 use crate::client::{allot_client, client_ref, inputs};
 use crate::codes::Codes;
+use crate::limits::ALLOT_RESERVE_BATCH_MAX;
 use crate::panic::guard;
 use crate::pointers::{self, array, reference, required};
 use crate::status::allot_status;
@@ -114,7 +115,7 @@ pub struct allot_reservation {
 }
 
 impl allot_reservation {
-    fn new(client: &Client, order_id: &str, reservation: &Reservation) -> Result<allot_reservation, Error> {
+    pub(crate) fn new(client: &Client, order_id: &str, reservation: &Reservation) -> Result<allot_reservation, Error> {
         let mut arena = Arena::default();
         let mut codes = Codes::new(client);
         let lines = reserved_lines(&mut codes, &mut arena, &reservation.lines)?;
@@ -184,13 +185,8 @@ const INLINE_LINES: usize = 8;
 /// `line.sku` is NULL or readable for `line.sku_len` bytes, for `'a`.
 unsafe fn order_line<'a>(index: usize, line: &allot_order_line) -> Result<(&'a str, u32), Error> {
     // SAFETY: passed on from the caller.
-    let sku = unsafe { text(line.sku, line.sku_len, strings::SKU_CODE) }.map_err(|error| match error {
-        Error::InvalidInput { message } => Error::InvalidInput { message: format!("order line {index}: {message}") },
-        Error::LimitExceeded { limit, what, max, actual } => {
-            Error::LimitExceeded { limit, what: format!("{what} of order line {index}"), max, actual }
-        }
-        other => other,
-    })?;
+    let sku = unsafe { text(line.sku, line.sku_len, strings::SKU_CODE) }
+        .map_err(|error| strings::in_element(&format!("order line {index}"), error))?;
     Ok((sku, line.qty))
 }
 
@@ -301,6 +297,149 @@ pub unsafe extern "C" fn allot_client_reserve(
         if let Some(out) = out {
             let handle = allot_reservation::new(client, order_id, &reservation)?;
             out.write(Box::into_raw(Box::new(handle)));
+        }
+        Ok(())
+    })
+}
+
+/// One order of a batch (`allot_client_reserve_many()`): the arguments of one
+/// `allot_client_reserve()` call. `options` may be NULL for the defaults.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct allot_order_request {
+    pub order_id: *const c_char,
+    pub order_id_len: usize,
+    pub lines: *const allot_order_line,
+    pub lines_len: usize,
+    pub options: *const allot_reserve_options,
+}
+
+/// The lines of one order, decoded.
+type Lines<'a> = Vec<(&'a str, u32)>;
+
+/// Decodes one order of a batch; errors name the order.
+///
+/// # Safety
+///
+/// Every pointer in `request` is NULL or readable for its length, for `'a`.
+unsafe fn order_request<'a>(
+    index: usize,
+    request: &allot_order_request,
+) -> Result<(&'a str, Lines<'a>, ReserveOptions<'a>), Error> {
+    let context = || format!("order {index} of the batch");
+    if request.lines_len > ORDER_LINES_MAX {
+        return Err(Error::LimitExceeded {
+            limit: "ORDER_LINES_MAX",
+            what: format!("the number of lines of {}", context()),
+            max: ORDER_LINES_MAX as u64,
+            actual: request.lines_len as u64,
+        });
+    }
+    // SAFETY: the header's contract, passed on from the caller; `lines_len` is checked above.
+    unsafe {
+        let decoded = (|| {
+            let order_id = text(request.order_id, request.order_id_len, strings::ORDER_ID)?;
+            let lines = array(request.lines, request.lines_len, "lines")?
+                .iter()
+                .enumerate()
+                .map(|(line_index, line)| order_line(line_index, line))
+                .collect::<Result<Lines<'a>, Error>>()?;
+            Ok((order_id, lines, reserve_options(request.options)?))
+        })();
+        decoded.map_err(|error| strings::in_element(&context(), error))
+    }
+}
+
+/// Reserves a batch of `orders_len` orders (0 to `ALLOT_RESERVE_BATCH_MAX`), each all-or-nothing
+/// on its own exactly as `allot_client_reserve()` would, waiting for durability once for the
+/// whole batch: the bulk-load path. `out_statuses` (an array of `orders_len`; may be NULL only
+/// when `orders_len` is 0) receives each order's status, in the order given: `ALLOT_STATUS_OK`,
+/// or what `allot_client_reserve()` would have returned for it (`ALLOT_STATUS_INSUFFICIENT_STOCK`,
+/// `ALLOT_STATUS_DUPLICATE_ORDER`, `ALLOT_STATUS_INVALID_INPUT` for a malformed order, ...). To
+/// learn more about one order's failure, reserve it alone. `out_reservations` may be NULL;
+/// otherwise it is an array of `orders_len` pointers, each receiving a new `allot_reservation`
+/// handle for an order reserved (free each with `allot_reservation_free()`) or NULL for one that
+/// failed.
+///
+/// The call itself succeeds when the batch ran, whatever each order's outcome; only then are
+/// the outputs written.
+///
+/// Errors (the whole batch; nothing was reserved unless stated): `ALLOT_STATUS_INVALID_INPUT`
+/// (NULL `client`, a NULL `orders` or `out_statuses` with a nonzero length),
+/// `ALLOT_STATUS_LIMIT_EXCEEDED` (more than `ALLOT_RESERVE_BATCH_MAX` orders),
+/// `ALLOT_STATUS_PERMISSION_DENIED`, `ALLOT_STATUS_CLOSED`, storage errors (the orders reserved
+/// before the failure may stand: reserving them again returns them).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn allot_client_reserve_many(
+    client: *const allot_client,
+    orders: *const allot_order_request,
+    orders_len: usize,
+    out_statuses: *mut allot_status,
+    out_reservations: *mut *mut allot_reservation,
+) -> allot_status {
+    guard("allot_client_reserve_many", || {
+        // SAFETY: the header's contract: a live client handle or NULL.
+        let client = unsafe { client_ref(client) }?;
+        let (requests, statuses) = inputs(client, Operation::Reserve, || {
+            if orders_len > ALLOT_RESERVE_BATCH_MAX {
+                return Err(Error::LimitExceeded {
+                    limit: "ALLOT_RESERVE_BATCH_MAX",
+                    what: "the number of orders in one batch".into(),
+                    max: ALLOT_RESERVE_BATCH_MAX as u64,
+                    actual: orders_len as u64,
+                });
+            }
+            // SAFETY: the header's contract: `orders_len` (checked above) readable requests and
+            // as many writable statuses.
+            unsafe {
+                Ok((
+                    array(orders, orders_len, "orders")?,
+                    pointers::required_array(out_statuses, orders_len, "out_statuses")?,
+                ))
+            }
+        })?;
+        // SAFETY: the header's contract: NULL or `orders_len` writable pointers.
+        let handles_out = unsafe { pointers::optional_array(out_reservations, orders_len) };
+        let decoded: Vec<_> = requests
+            .iter()
+            .enumerate()
+            // SAFETY: the header's contract: each request's pointers readable for their lengths.
+            .map(|(index, request)| unsafe { order_request(index, request) })
+            .collect();
+        let batch: Vec<OrderRequest<'_>> = decoded
+            .iter()
+            .filter_map(|order| order.as_ref().ok())
+            .map(|(order_id, lines, options)| OrderRequest { order_id, lines, options: *options })
+            .collect();
+        let mut reserved = client.reserve_many(&batch)?.into_iter();
+        let results: Vec<Result<Reservation, Error>> = decoded
+            .into_iter()
+            .map(|order| match order {
+                Ok(_) => reserved.next().expect("the core answers each order of the batch"),
+                Err(error) => Err(error),
+            })
+            .collect();
+        let handles = match handles_out {
+            Some(_) => requests
+                .iter()
+                .zip(&results)
+                .map(|(request, result)| match result {
+                    Ok(reservation) => {
+                        // SAFETY: decoded above, so readable and valid UTF-8.
+                        let order_id = unsafe { text(request.order_id, request.order_id_len, strings::ORDER_ID) }?;
+                        Ok(Some(Box::new(allot_reservation::new(client, order_id, reservation)?)))
+                    }
+                    Err(_) => Ok(None),
+                })
+                .collect::<Result<Vec<_>, Error>>()?,
+            None => Vec::new(),
+        };
+        statuses.write(results.iter().map(|result| match result {
+            Ok(_) => allot_status::Ok,
+            Err(error) => allot_status::from_code(error.code()),
+        }));
+        if let Some(out) = handles_out {
+            out.write(handles.into_iter().map(|handle| handle.map_or(std::ptr::null_mut(), Box::into_raw)));
         }
         Ok(())
     })

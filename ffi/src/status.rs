@@ -29,21 +29,23 @@ pub enum allot_status {
     UnknownSku = 102,
     /// No warehouse has this code.
     UnknownWarehouse = 103,
-    /// No reservation was ever made under this order id (or it was refused).
+    /// No reservation was ever made under this order id (or it was refused); in the order
+    /// pipeline, no order was taken in under this key, or no order has this waybill.
     UnknownOrder = 104,
-    /// A warehouse or SKU with this code already exists.
+    /// A warehouse or SKU with this code already exists (or a waybill is on another order).
     AlreadyExists = 105,
     /// The events after this cursor are gone: a checkpoint removed them.
     CursorExpired = 106,
     /// A routing rules file has problems (the order pipeline's; each is named with its line
-    /// and column in the message). The live rules are unchanged.
+    /// and column in the message, and `allot_last_rule_errors()` lists them). The live rules
+    /// are unchanged.
     InvalidRules = 107,
     /// Not enough available stock for an order (nothing was reserved) or for a movement.
     InsufficientStock = 200,
     /// The order id was already reserved with different lines.
     DuplicateOrder = 201,
-    /// The reservation is in a state that cannot become the one asked for (for example
-    /// releasing a committed order).
+    /// The reservation, order or task is in a state that cannot become the one asked for (for
+    /// example releasing a committed reservation, cancelling a shipped order).
     IllegalTransition = 202,
     /// The client's role may not make this call.
     PermissionDenied = 203,

@@ -6,7 +6,7 @@
 #   3. compile the cmocka suites in ffi/tests/c twice with -Wall -Wextra -Werror -std=c11
 #      -pedantic, once linked to liballot.so and once to liballot.a, and run both;
 #   4. run the shared build again under valgrind: zero errors and zero definite, indirect or
-#      possible leaks (two process-lifetime blocks are suppressed, each explained in
+#      possible leaks (three kinds of process-lifetime blocks are suppressed, each explained in
 #      ffi/tests/c/valgrind.supp);
 #   5. install into a temporary prefix with ffi/install.sh, then build ffi/examples/erp.c with
 #      `cc $(pkg-config --cflags --libs allot)` against it (and statically with --static) and run it.

@@ -38,8 +38,6 @@ static void assert_sentinel_stock(const allot_stock *stock) {
     assert_memory_equal(&expected, stock, sizeof expected);
 }
 
-#define SENTINEL_PTR ((void *)(uintptr_t)0x5a5a5a5a)
-
 /* ---------------------------------------------------------------------------------------- */
 /* Status, errors, version */
 

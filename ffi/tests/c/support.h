@@ -24,6 +24,9 @@
 /* A string literal as the (pointer, length) pair the library takes. */
 #define S(literal) (literal), (sizeof(literal) - 1)
 
+/* An out_ handle value that a failing call must leave as it is. */
+#define SENTINEL_PTR ((void *)(uintptr_t)0x5a5a5a5a)
+
 /* Asserts that `call` returns `expected`, printing both names and the last error if not. */
 #define assert_status(expected, call)                                                          \
     do {                                                                                       \
@@ -75,6 +78,29 @@ typedef struct fixture {
 int fixture_setup(void **state);
 int fixture_teardown(void **state);
 
+/* The order pipeline's fixture: the standard one, plus warehouse WH-GZ (440100, priority 3)
+ * and the SKUs of the channel examples (SOFA-3P-GREY, CUSHION-45, KETTLE-1.7L, MUG-350), 50
+ * of each in each of the three warehouses. */
+int pipeline_setup(void **state);
+
+/* Adds the pipeline fixture's warehouses, SKUs and stock through `admin` (an admin client of a
+ * fresh engine). */
+void stock_pipeline_catalogue(const allot_client *admin);
+
+/* The marketplace examples of core/src/order/adapters.rs, as tests/orders.rs takes them in. */
+extern const char TAOBAO_PAYLOAD[];
+extern const char JD_PAYLOAD[];
+extern const char PDD_PAYLOAD[];
+
+/* A paid order form of `channel` / `id` for buyer `buyer` with phone `phone`, shipping one
+ * MUG-350 at 100 fen to the street `id` in Shanghai; its strings point at static or caller
+ * storage. */
+allot_order_form pipeline_form(const char *channel, const char *id, const char *buyer, const char *phone);
+
+/* The info of an order handle, and of the order under `key` (which must exist). */
+allot_order_info order_info_of(const allot_order *order);
+allot_order_state order_state_of(const allot_client *client, const char *key);
+
 /* Fills `options` for a manual clock at START_MS with a TTL_MS default TTL and small
  * segments. */
 void test_options(allot_engine_options *options);
@@ -91,5 +117,8 @@ int run_bad_input_tests(void);
 int run_flow_tests(void);
 int run_event_tests(void);
 int run_concurrency_tests(void);
+int run_pipeline_tests(void);
+int run_rules_tests(void);
+int run_pipeline_bad_input_tests(void);
 
 #endif
