@@ -1,0 +1,344 @@
+//! `Engine`: opening a data directory (or an in-memory engine) with the options Python spells
+//! as strings and seconds, handing out clients by role name, and the housekeeping only the
+//! embedding process may start (checkpoints, expiry, a manual clock, closing).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use allot_core::{Clock, Engine, EngineOptions, ManualClock, Role, SyncMode, SystemClock};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::args::{seconds_to_duration, seconds_to_ms, to_opt_u64, to_u64};
+use crate::client::PyClient;
+use crate::errors::check;
+use crate::shared::Shared;
+use crate::values::{CheckpointReport, Metrics, Recovery};
+
+/// The sync interval when `sync="interval"` is given without `sync_interval_ms`.
+const SYNC_INTERVAL_MS_DEFAULT: u64 = 100;
+
+pub(crate) const SYNC_MODES: [&str; 3] = ["always", "interval", "none"];
+pub(crate) const CLOCKS: [&str; 2] = ["system", "manual"];
+
+/// The options both ways of opening share, as Python passes them.
+struct Options<'a, 'py> {
+    sync: &'a str,
+    sync_interval_ms: Option<&'a Bound<'py, PyAny>>,
+    clock: &'a str,
+    clock_start_ms: Option<&'a Bound<'py, PyAny>>,
+    default_ttl_s: Option<f64>,
+    stripes: &'a Bound<'py, PyAny>,
+    settled_retention_s: Option<f64>,
+}
+
+impl Options<'_, '_> {
+    fn engine_options(&self) -> PyResult<EngineOptions> {
+        let interval_ms = to_opt_u64(self.sync_interval_ms, "sync_interval_ms")?;
+        let sync = match (self.sync, interval_ms) {
+            ("always", None) => SyncMode::Always,
+            ("none", None) => SyncMode::None,
+            ("interval", ms) => SyncMode::Interval(Duration::from_millis(ms.unwrap_or(SYNC_INTERVAL_MS_DEFAULT))),
+            ("always" | "none", Some(_)) => {
+                return Err(PyValueError::new_err("sync_interval_ms is only for sync=\"interval\""));
+            }
+            (other, _) => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown sync mode {other:?}: expected \"always\", \"interval\" or \"none\""
+                )));
+            }
+        };
+        let start_ms = to_opt_u64(self.clock_start_ms, "clock_start_ms")?;
+        let clock: Arc<dyn Clock> = match (self.clock, start_ms) {
+            ("system", None) => Arc::new(SystemClock),
+            ("manual", start) => ManualClock::new(start.unwrap_or(0)),
+            ("system", Some(_)) => {
+                return Err(PyValueError::new_err("clock_start_ms is only for clock=\"manual\""));
+            }
+            (other, _) => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown clock {other:?}: expected \"system\" or \"manual\""
+                )));
+            }
+        };
+        let stripes = usize::try_from(to_u64(self.stripes, "stripes")?)
+            .map_err(|_| PyValueError::new_err("stripes does not fit in usize"))?;
+        Ok(EngineOptions::default()
+            .sync(sync)
+            .clock(clock)
+            .stripes(stripes)
+            .default_ttl_ms(seconds_to_ms(self.default_ttl_s, "default_ttl_s")?)
+            .settled_retention_ms(seconds_to_ms(self.settled_retention_s, "settled_retention_s")?))
+    }
+}
+
+/// An engine: one data directory (or none, in memory), its stock and its log. Open it with
+/// `Engine.open(path, ...)` or `Engine.open_in_memory(...)`, get clients with
+/// `engine.client(role)`, and close it (or use it as a context manager). Share it and its
+/// clients between threads freely.
+#[pyclass(frozen, module = "allot", name = "Engine")]
+pub(crate) struct PyEngine {
+    shared: Arc<Shared>,
+    clock: &'static str,
+    closed: AtomicBool,
+}
+
+impl PyEngine {
+    fn start(py: Python<'_>, opened: allot_core::Result<Engine>, clock: &str) -> PyResult<PyEngine> {
+        let engine = check(opened)?;
+        let clock = if clock == "manual" { CLOCKS[1] } else { CLOCKS[0] };
+        Ok(PyEngine { shared: Arc::new(Shared::new(py, engine)), clock, closed: AtomicBool::new(false) })
+    }
+
+    fn engine(&self) -> &Engine {
+        &self.shared.engine
+    }
+}
+
+#[pymethods]
+impl PyEngine {
+    /// Opens (creating if needed) the data directory `path`: takes its lock (LockedError if
+    /// another engine has it), loads the newest checkpoint, replays the log after it and cuts a
+    /// torn tail (see `recovery`).
+    ///
+    /// `sync`: `"always"` acknowledges a change once it is on disk (group commit);
+    /// `"interval"` at once, flushing every `sync_interval_ms` (default 100); `"none"` at once,
+    /// leaving write-back to the OS. A process crash loses nothing acknowledged in any mode.
+    /// `clock`: `"system"`, or `"manual"` (starting at `clock_start_ms`, moved only by
+    /// `advance_time`). `default_ttl_s`: the TTL of reservations made without one (`None`:
+    /// never expire). `settled_retention_s`: how long settled reservations are remembered for
+    /// idempotent repeats (`None`: forever). `segment_bytes`: the size of each preallocated log
+    /// segment. `checkpoint_every_bytes`: write a checkpoint after this many log bytes (0: only
+    /// when asked). `stripes`: lock stripes, a power of two.
+    #[staticmethod]
+    #[pyo3(
+        signature = (
+            path, *, sync = "always", sync_interval_ms = None, clock = "system", clock_start_ms = None,
+            default_ttl_s = Some(1800.0), settled_retention_s = Some(604800.0), segment_bytes = None,
+            checkpoint_every_bytes = None, stripes = None
+        ),
+        text_signature = "(path, *, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, segment_bytes=67108864, checkpoint_every_bytes=268435456, stripes=1024)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn open(
+        py: Python<'_>,
+        path: PathBuf,
+        sync: &str,
+        sync_interval_ms: Option<&Bound<'_, PyAny>>,
+        clock: &str,
+        clock_start_ms: Option<&Bound<'_, PyAny>>,
+        default_ttl_s: Option<f64>,
+        settled_retention_s: Option<f64>,
+        segment_bytes: Option<&Bound<'_, PyAny>>,
+        checkpoint_every_bytes: Option<&Bound<'_, PyAny>>,
+        stripes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEngine> {
+        let defaults = EngineOptions::default();
+        let default_stripes = defaults.stripes.into_pyobject(py)?.into_any();
+        let options = Options {
+            sync,
+            sync_interval_ms,
+            clock,
+            clock_start_ms,
+            default_ttl_s,
+            stripes: stripes.unwrap_or(&default_stripes),
+            settled_retention_s,
+        }
+        .engine_options()?
+        .segment_bytes(to_opt_u64(segment_bytes, "segment_bytes")?.unwrap_or(defaults.segment_bytes))
+        .checkpoint_every_bytes(
+            to_opt_u64(checkpoint_every_bytes, "checkpoint_every_bytes")?.unwrap_or(defaults.checkpoint_every_bytes),
+        );
+        let opened = py.detach(|| Engine::open(&path, options));
+        PyEngine::start(py, opened, clock)
+    }
+
+    /// An engine that keeps everything in memory and writes nothing: for tests, examples and
+    /// simulations. The options are those of `open`.
+    #[staticmethod]
+    #[pyo3(
+        signature = (
+            *, sync = "always", sync_interval_ms = None, clock = "system", clock_start_ms = None,
+            default_ttl_s = Some(1800.0), settled_retention_s = Some(604800.0), stripes = None
+        ),
+        text_signature = "(*, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, stripes=1024)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    fn open_in_memory(
+        py: Python<'_>,
+        sync: &str,
+        sync_interval_ms: Option<&Bound<'_, PyAny>>,
+        clock: &str,
+        clock_start_ms: Option<&Bound<'_, PyAny>>,
+        default_ttl_s: Option<f64>,
+        settled_retention_s: Option<f64>,
+        stripes: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEngine> {
+        let default_stripes = EngineOptions::default().stripes.into_pyobject(py)?.into_any();
+        let options = Options {
+            sync,
+            sync_interval_ms,
+            clock,
+            clock_start_ms,
+            default_ttl_s,
+            stripes: stripes.unwrap_or(&default_stripes),
+            settled_retention_s,
+        }
+        .engine_options()?;
+        let opened = py.detach(|| Engine::open_in_memory(options));
+        PyEngine::start(py, opened, clock)
+    }
+
+    /// A client acting with `role`'s permissions: `"admin"`, `"orders"`, `"warehouse"`,
+    /// `"logistics"` or `"viewer"` (ValueError for anything else).
+    fn client(&self, role: &str) -> PyResult<PyClient> {
+        let parsed = Role::parse(role).ok_or_else(|| {
+            let names: Vec<&str> = Role::ALL.iter().map(|role| role.name()).collect();
+            PyValueError::new_err(format!("unknown role {role:?}: expected one of {}", names.join(", ")))
+        })?;
+        Ok(PyClient { client: self.engine().client(parsed), shared: self.shared.clone() })
+    }
+
+    /// Writes a checkpoint now and removes the log segments it covers.
+    fn checkpoint(&self, py: Python<'_>) -> PyResult<CheckpointReport> {
+        let engine = self.engine();
+        check(py.detach(|| engine.checkpoint())).map(CheckpointReport::from)
+    }
+
+    /// Expires every reservation whose TTL has passed; returns how many expired.
+    fn expire_due(&self, py: Python<'_>) -> PyResult<usize> {
+        let engine = self.engine();
+        check(py.detach(|| engine.expire_due()))
+    }
+
+    /// Moves a manual clock forward by `seconds` and expires what came due; returns how many
+    /// expired. InvalidInputError for an engine with the system clock.
+    #[pyo3(signature = (*, seconds))]
+    fn advance_time(&self, py: Python<'_>, seconds: f64) -> PyResult<usize> {
+        let by = seconds_to_duration(seconds, "seconds")?;
+        let engine = self.engine();
+        check(py.detach(|| engine.advance_time(by)))
+    }
+
+    /// Checks every stock and reservation invariant over the whole state; returns what it
+    /// counted (InternalError if one does not hold).
+    fn check_invariants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let engine = self.engine();
+        let report = check(py.detach(|| engine.check_invariants()))?;
+        let dict = PyDict::new(py);
+        dict.set_item("skus", report.skus)?;
+        dict.set_item("cells", report.cells)?;
+        dict.set_item("on_hand", report.on_hand)?;
+        dict.set_item("reserved", report.reserved)?;
+        dict.set_item("held_reservations", report.held_reservations)?;
+        dict.set_item("settled_reservations", report.settled_reservations)?;
+        Ok(dict)
+    }
+
+    /// The engine's counters now.
+    fn metrics(&self, py: Python<'_>) -> Metrics {
+        let engine = self.engine();
+        Metrics::from(py.detach(|| engine.metrics()))
+    }
+
+    /// Stops the background worker, makes the log durable and releases the directory lock.
+    /// Every later call through this engine or its clients raises ClosedError. Closing twice is
+    /// harmless.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.closed.store(true, Ordering::Release);
+        let engine = self.engine();
+        check(py.detach(|| engine.close()))
+    }
+
+    /// True once `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// What opening the data directory found and did.
+    #[getter]
+    fn recovery(&self) -> Recovery {
+        Recovery::from(self.engine().recovery())
+    }
+
+    /// The data directory, or None for an in-memory engine.
+    #[getter]
+    fn path(&self) -> Option<String> {
+        self.engine().path().map(|path| path.display().to_string())
+    }
+
+    /// The sync mode: `"always"`, `"interval"` or `"none"`.
+    #[getter]
+    fn sync(&self) -> &'static str {
+        match self.engine().sync_mode() {
+            SyncMode::Always => SYNC_MODES[0],
+            SyncMode::Interval(_) => SYNC_MODES[1],
+            SyncMode::None => SYNC_MODES[2],
+        }
+    }
+
+    /// The flush interval in milliseconds for `sync="interval"`, else None.
+    #[getter]
+    fn sync_interval_ms(&self) -> Option<u64> {
+        match self.engine().sync_mode() {
+            SyncMode::Interval(every) => Some(u64::try_from(every.as_millis()).unwrap_or(u64::MAX)),
+            _ => None,
+        }
+    }
+
+    /// The clock: `"system"` or `"manual"`.
+    #[getter]
+    fn clock(&self) -> &'static str {
+        self.clock
+    }
+
+    /// The engine clock's time, in milliseconds since the Unix epoch.
+    #[getter]
+    fn now_ms(&self) -> u64 {
+        self.engine().now_ms()
+    }
+
+    /// The LSN of the last record appended to the log.
+    #[getter]
+    fn last_lsn(&self) -> u64 {
+        self.engine().last_lsn()
+    }
+
+    /// The LSN up to which the log is known to be on disk.
+    #[getter]
+    fn durable_lsn(&self) -> u64 {
+        self.engine().durable_lsn()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// Closes the engine; exceptions propagate.
+    #[pyo3(signature = (exc_type, exc_value, traceback))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        exc_value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let _ = (exc_type, exc_value, traceback);
+        self.close(py)?;
+        Ok(false)
+    }
+
+    fn __repr__(&self) -> String {
+        let path = self.engine().path().map_or_else(|| "None".into(), |p| format!("{:?}", p.display().to_string()));
+        format!("Engine(path={path}, sync={:?}, clock={:?})", self.sync(), self.clock)
+    }
+}
+
+/// Names used by the module's constants.
+pub(crate) fn role_names() -> Vec<&'static str> {
+    Role::ALL.iter().map(|role| role.name()).collect()
+}
