@@ -48,6 +48,23 @@ pub fn inspect(dir: &Path) -> Result<()> {
         metrics.reservations_released,
         metrics.reservations_expired
     );
+    let orders: u64 = metrics.orders_by_state.iter().map(|(_, n)| n).sum();
+    let by_state: Vec<String> = metrics
+        .orders_by_state
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(state, n)| format!("{} {n}", state.name()))
+        .collect();
+    println!("orders: {orders} ({})", if by_state.is_empty() { "none".to_string() } else { by_state.join(", ") });
+    let open_tasks: Vec<String> = metrics
+        .open_tasks_by_severity
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(severity, n)| format!("{} {n}", severity.name()))
+        .collect();
+    if !open_tasks.is_empty() {
+        println!("open tasks: {}", open_tasks.join(", "));
+    }
     engine.close()?;
     Ok(())
 }
@@ -77,7 +94,9 @@ pub fn verify(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Opens without housekeeping: looking at a directory must not expire its reservations or fire
+/// its timers (recovery itself writes nothing but a closing mark).
 fn open(dir: &Path) -> Result<Engine> {
-    Engine::open(dir, EngineOptions::default().sync(SyncMode::Always))
+    Engine::open(dir, EngineOptions::default().sync(SyncMode::Always).housekeeping(false).checkpoint_every_bytes(0))
         .with_context(|| format!("opening {}", dir.display()))
 }
