@@ -6,7 +6,8 @@
 //! orders, cross-border orders and returns. Warehouses release and ship, carriers report
 //! tracking (one small carrier never does), reviewers work through the review queue (not
 //! always within its deadline), buyers cancel and return. The clock is simulated, so SLA
-//! deadlines pass and escalate. Everything is deterministic for a given `--seed`.
+//! deadlines pass and escalate; the day ends at midnight with late orders still under way.
+//! Everything is deterministic for a given `--seed`.
 //!
 //! At the end: throughput and latency, the zero-touch share, flags by reason, paths taken,
 //! escalations by tier, and the proof: nothing oversold, and the stock reopened from disk is
@@ -35,11 +36,12 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "allot-sim")]
     pub dir: PathBuf,
     /// Orders in the day.
-    #[arg(long, default_value_t = 40_000)]
+    #[arg(long, default_value_t = 100_000)]
     pub orders: u64,
     #[arg(long, default_value_t = 1111)]
     pub seed: u64,
-    /// Also serve the dashboard on this address while the day runs (and until interrupted).
+    /// Also serve the dashboard on this address while the day runs, and after the report until
+    /// interrupted.
     #[arg(long)]
     pub serve: Option<String>,
     /// Print the report as one JSON object.
@@ -52,6 +54,9 @@ const MARKER: &str = "ALLOT-SIMULATION";
 const DAY_START_MS: u64 = 1_762_790_400_000;
 /// Orders arrive over sixteen hours, most of them in the first two.
 const ARRIVALS_MS: u64 = 16 * 3_600_000;
+/// The simulation stops at the next midnight; orders still under way stay under way (parcels in
+/// transit, reviews pending, open to-dos), as they would on a real dashboard at that hour.
+const DAY_MS: u64 = 24 * 3_600_000;
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: u64 = 60 * MINUTE_MS;
 
@@ -194,7 +199,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         .clock(clock.clone())
         .default_ttl_ms(None);
     let engine = Engine::open(&args.dir, options.clone()).with_context(|| format!("opening {}", args.dir.display()))?;
-    let _server = match &args.serve {
+    let server = match &args.serve {
         Some(addr) => Some(crate::serve::start(engine.clone(), addr)?),
         None => None,
     };
@@ -211,7 +216,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         intakes: 0,
         received_units: BTreeMap::new(),
     };
-    let skus = stock_up(&engine, &mut day)?;
+    let skus = stock_up(&engine, &mut day, args.orders)?;
     let cursor = engine.last_lsn();
     clock.set_ms(DAY_START_MS);
 
@@ -234,6 +239,9 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
             (Some(a), None) => a,
             (None, Some(b)) => b,
         };
+        if now > DAY_START_MS + DAY_MS {
+            break;
+        }
         clock.set_ms(now);
         if now >= last_timers + MINUTE_MS {
             engine.run_timers()?;
@@ -250,13 +258,21 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         let Some(Reverse(Scheduled { action, .. })) = day.agenda.pop() else { continue };
         act(&mut day, action, &orders, &warehouse, &courier, &reviewer)?;
     }
+    clock.set_ms(DAY_START_MS + DAY_MS);
     engine.run_timers()?;
     let elapsed = started.elapsed();
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
 
-    // Escalations by tier, from the log's events.
+    // Escalations by tier, from the log's events. Subscribers only see durable records, so
+    // first let the interval sync reach the end of the day.
+    let end = engine.last_lsn();
+    let waiting_since = Instant::now();
+    while engine.durable_lsn() < end {
+        ensure!(waiting_since.elapsed() < Duration::from_secs(30), "the log did not become durable within 30 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let mut escalations: BTreeMap<u8, u64> = BTreeMap::new();
     let mut escalated_stages: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut tracking_alerts = 0u64;
@@ -291,8 +307,8 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let before = levels(&viewer, &skus)?;
     let oversold = before.values().filter(|l| l.reserved > l.on_hand).count();
     let metrics = engine.metrics();
+    drop(server);
     engine.close()?;
-    drop(_server);
     let engine = Engine::open(&args.dir, options)?;
     let after = levels(&engine.client(Role::Viewer), &skus)?;
     let invariants = engine.check_invariants().context("invariants after reopening")?;
@@ -334,7 +350,11 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         print_report(&report, &day);
     }
     ensure!(oversold == 0 && identical && balanced, "the day did not add up: {report}");
-    Ok(())
+    match &args.serve {
+        // The day is over; the dashboard goes on showing its end state, from the reopened log.
+        Some(addr) => crate::serve::run(&args.dir, addr),
+        None => Ok(()),
+    }
 }
 
 fn tier_name(tier: u8) -> &'static str {
@@ -342,7 +362,7 @@ fn tier_name(tier: u8) -> &'static str {
 }
 
 /// Warehouses, SKUs with stock, the blacklist and the rules.
-fn stock_up(engine: &Engine, day: &mut Day) -> Result<Vec<String>> {
+fn stock_up(engine: &Engine, day: &mut Day, orders: u64) -> Result<Vec<String>> {
     let admin = engine.client(Role::Admin).acting_as("setup")?;
     for (code, region, priority) in WAREHOUSES {
         admin.add_warehouse(code, WarehouseSpec::new(region, priority))?;
@@ -351,8 +371,10 @@ fn stock_up(engine: &Engine, day: &mut Day) -> Result<Vec<String>> {
     for i in 0..SKUS {
         let code = format!("SKU-{i:04}");
         admin.add_sku(&code, CATEGORIES[(i % 5) as usize])?;
-        // Best sellers are scarce: the sale will run some of them short.
-        let per_warehouse = if i < BEST_SELLERS { 900 } else { 400 };
+        // Stock is sized to the day's demand. Best sellers take about 0.18 units an order each
+        // (30% of about two lines, 1.5 units a line, over five SKUs) and are stocked a little
+        // under it, so they sell out late in the day and the last orders for them run short.
+        let per_warehouse = if i < BEST_SELLERS { (orders * 34 / 1000).max(10) } else { (orders / 1000).max(400) };
         for (warehouse, _, _) in WAREHOUSES {
             admin.set_stock(&code, warehouse, per_warehouse)?;
             *day.received_units.entry(code.clone()).or_default() += per_warehouse;
