@@ -1158,6 +1158,12 @@ typedef struct allot_engine_options {
      * Default: 1024.
      */
     uint32_t stripes;
+    /**
+     * 1: the engine's worker expires due reservations and fires SLA timers on its own (with
+     * the system clock); 0: it does not, and nothing writes but the callers (a process that
+     * only looks, such as a dashboard). Any other value is refused. Default: 1.
+     */
+    uint8_t housekeeping;
 } allot_engine_options;
 
 /**

@@ -107,6 +107,10 @@ pub struct allot_engine_options {
     /// Lock stripes: a power of two from 1 to 2^20. More stripes, fewer SKUs share a lock.
     /// Default: 1024.
     pub stripes: u32,
+    /// 1: the engine's worker expires due reservations and fires SLA timers on its own (with
+    /// the system clock); 0: it does not, and nothing writes but the callers (a process that
+    /// only looks, such as a dashboard). Any other value is refused. Default: 1.
+    pub housekeeping: u8,
 }
 
 /// The sync interval `allot_engine_options_default` proposes (the core's `interval` default).
@@ -131,6 +135,7 @@ impl allot_engine_options {
             checkpoint_every_bytes: core.checkpoint_every_bytes,
             expiry_sweep_ms: millis(core.expiry_sweep),
             stripes: u32::try_from(core.stripes).unwrap_or(u32::MAX),
+            housekeeping: u8::from(core.housekeeping),
         }
     }
 
@@ -142,6 +147,13 @@ impl allot_engine_options {
             2 => SyncMode::None,
             other => return Err(unknown_enum("sync", "allot_sync_mode", other)),
         };
+        let housekeeping = match self.housekeeping {
+            0 => false,
+            1 => true,
+            other => {
+                return Err(Error::InvalidInput { message: format!("housekeeping is {other}; it must be 0 or 1") });
+            }
+        };
         let mut options = EngineOptions::default()
             .sync(sync)
             .default_ttl_ms((self.default_ttl_ms > 0).then_some(self.default_ttl_ms))
@@ -149,7 +161,8 @@ impl allot_engine_options {
             .segment_bytes(self.segment_bytes)
             .checkpoint_every_bytes(self.checkpoint_every_bytes)
             .expiry_sweep(Duration::from_millis(self.expiry_sweep_ms))
-            .stripes(self.stripes as usize);
+            .stripes(self.stripes as usize)
+            .housekeeping(housekeeping);
         match self.clock {
             0 => {}
             1 => options = options.clock(ManualClock::new(self.clock_start_ms)),

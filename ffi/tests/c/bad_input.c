@@ -118,6 +118,7 @@ static void engine_options_default_fills_the_documented_defaults(void **state) {
     assert_int_equal(256u << 20, options.checkpoint_every_bytes);
     assert_int_equal(1000, options.expiry_sweep_ms);
     assert_int_equal(1024, options.stripes);
+    assert_int_equal(1, options.housekeeping);
 }
 
 /* Each way to spoil an options struct, applied to a fresh copy of the defaults. */
@@ -152,6 +153,10 @@ static void expect_bad_options(allot_status (*open)(const allot_engine_options *
     test_options(&options);
     options.expiry_sweep_ms = 0;
     assert_status(ALLOT_STATUS_INVALID_INPUT, open(&options, &engine));
+    test_options(&options);
+    options.housekeeping = 2;
+    assert_status(ALLOT_STATUS_INVALID_INPUT, open(&options, &engine));
+    assert_message_contains("housekeeping");
     assert_ptr_equal(SENTINEL_PTR, engine);
 }
 
