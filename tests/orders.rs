@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use allot_core::log::Record;
 use allot_core::order::{
     Address, BlacklistKind, FlagCode, FormLine, OrderForm, OrderState, Path, PaymentState, PipelineChange, Stage,
     TaskKind, TaskState, TrackingKind,
@@ -90,7 +89,7 @@ fn pipeline_changes(engine: &Engine, after: u64) -> Vec<(u64, PipelineChange<'st
         let Some(last) = events.last() else { break };
         cursor = last.lsn;
         for event in events {
-            if let Record::Pipeline { change, .. } = event.record {
+            if let Some((_, change)) = event.record.into_pipeline() {
                 changes.push((event.lsn, change));
             }
         }
@@ -602,7 +601,7 @@ fn a_subscription_iterates_events_and_resumes_from_its_cursor() {
     let key = order_in(&engine, "sub", OrderState::Reserved);
     let new: Vec<_> = subscription.by_ref().map(|event| event.unwrap()).collect();
     assert!(
-        matches!(&new.last().unwrap().record, Record::Pipeline { change: PipelineChange::Received { order, .. }, .. } if *order == key)
+        matches!(new.last().unwrap().record.pipeline(), Some((_, PipelineChange::Received { order, .. })) if *order == key)
     );
     let cursor = subscription.cursor();
     engine.close().unwrap();
@@ -610,9 +609,10 @@ fn a_subscription_iterates_events_and_resumes_from_its_cursor() {
     engine.client(Role::Orders).cancel(&key, "changed mind").unwrap();
     let after: Vec<_> = engine.client(Role::Viewer).subscribe(cursor).map(|e| e.unwrap()).collect();
     assert!(after.iter().all(|event| event.lsn > cursor), "nothing repeated");
-    assert!(after.iter().any(|e| matches!(
-        &e.record,
-        Record::Pipeline { change: PipelineChange::Moved { to: OrderState::Cancelled, .. }, .. }
-    )));
+    assert!(
+        after
+            .iter()
+            .any(|e| matches!(e.record.pipeline(), Some((_, PipelineChange::Moved { to: OrderState::Cancelled, .. }))))
+    );
     engine.close().unwrap();
 }

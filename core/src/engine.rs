@@ -317,6 +317,14 @@ impl Engine {
                 }
                 rules.with(|live| orders.apply(lsn, at_ms, &change, live))
             }
+            // The stock step first, as the live path did it, then the order's change.
+            Record::PipelineStock { at_ms, change, stock } => {
+                let order = change.order().ok_or_else(|| {
+                    Error::internal(format!("log record {lsn}: a stock step on a change of no order"))
+                })?;
+                inventory.apply_stock_step(lsn, at_ms, order, stock)?;
+                rules.with(|live| orders.apply(lsn, at_ms, &change, live))
+            }
             other => inventory.apply(lsn, other),
         })?;
         rules.with(|live| orders.reschedule_all(live));
@@ -491,7 +499,9 @@ impl Engine {
 
     /// Checks every stock and reservation invariant over the whole state.
     pub fn check_invariants(&self) -> Result<InvariantReport> {
-        self.shared.inventory.check_invariants().map_err(Error::internal)
+        let mut report = self.shared.inventory.check_invariants().map_err(Error::internal)?;
+        report.orders = self.shared.orders.check_stock(&self.shared.inventory).map_err(Error::internal)?;
+        Ok(report)
     }
 
     pub fn metrics(&self) -> Metrics {

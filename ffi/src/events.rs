@@ -5,7 +5,10 @@
 //! any thread. One kind per state change; the fields that do not apply to a kind are 0 or "".
 //! The order pipeline's changes (`Record::Pipeline`) have a kind each, from `ORDER_RECEIVED`
 //! on; the order's key is in `order_id`, as for reservations (a pipeline order's reservation
-//! uses the key as its order id).
+//! uses the key as its order id). A pipeline order's stock steps (reserved on intake or
+//! approval, committed on shipping, released on cancelling, restocked on a return) are logged
+//! with its change in one record, so they come as that change's event, not as RESERVE, COMMIT
+//! or RELEASE events of their own.
 
 use std::ffi::c_char;
 
@@ -377,7 +380,9 @@ impl allot_events {
                 c.at_ms = at_ms;
                 c
             }
-            Record::Pipeline { at_ms, change } => {
+            // An order's change with its stock step is told as the change: the step is what
+            // the change means for stock (received and reserved, shipped and committed, ...).
+            Record::Pipeline { at_ms, change } | Record::PipelineStock { at_ms, change, .. } => {
                 let mut c = pipeline_event(codes, arena, lsn, change)?;
                 c.at_ms = at_ms;
                 c

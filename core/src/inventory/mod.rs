@@ -28,7 +28,7 @@ use smallvec::SmallVec;
 use crate::error::{Error, Result};
 use crate::ids::{Lsn, SkuId, WarehouseId};
 use crate::limits::{PLACED_LINES_MAX, SKUS_MAX, WAREHOUSES_MAX};
-use crate::log::{Log, Movement, Record, Settlement};
+use crate::log::{Log, Movement, Record, Settlement, StockStep};
 use crate::sync::{Backoff, ConcurrentMap};
 
 pub use self::catalogue::{Sku, Warehouse};
@@ -196,6 +196,24 @@ impl Inventory {
         Ok((cell.levels(default_buffer), lsn))
     }
 
+    /// Puts returned goods back on hand in one warehouse: every line or none. `append` writes
+    /// the record (after every check, under the stripes) and returns its LSN.
+    pub(crate) fn restock(
+        &self,
+        warehouse: WarehouseId,
+        lines: &[(SkuId, u32)],
+        append: impl FnOnce() -> Result<Lsn>,
+    ) -> Result<Lsn> {
+        let mut guards = self.stripes.lock_many(lines.iter().map(|&(sku, _)| sku));
+        let next = restocked(&guards, warehouse, lines)
+            .map_err(|(sku, movement, refusal)| self.movement_error(sku, warehouse, &movement, refusal))?;
+        let lsn = append()?;
+        for (sku, cell) in next {
+            *guards.stock_mut(sku).cell_or_insert(warehouse) = cell;
+        }
+        Ok(lsn)
+    }
+
     fn movement_error(
         &self,
         sku: SkuId,
@@ -229,6 +247,25 @@ impl Inventory {
     // Reservations
 
     pub(crate) fn reserve(&self, log: &Log, request: &ReserveRequest<'_>) -> Result<Reservation> {
+        self.reserve_recorded(request, &mut |lines, expires_at_ms| {
+            log.append(&Record::Reserve {
+                order: Cow::Borrowed(request.order_id),
+                lines: Cow::Borrowed(lines),
+                expires_at_ms,
+                at_ms: request.now_ms,
+            })
+        })
+    }
+
+    /// [`Inventory::reserve`], with the caller writing the record: `append` gets the placed
+    /// lines and the expiry, is called at most once, under the stripes, after every check, and
+    /// returns the LSN of the record it appended (the order pipeline writes the order's change
+    /// and its reservation as one record). A repeat of an earlier reservation appends nothing.
+    pub(crate) fn reserve_recorded(
+        &self,
+        request: &ReserveRequest<'_>,
+        append: &mut dyn FnMut(&ReservedLines, Option<u64>) -> Result<Lsn>,
+    ) -> Result<Reservation> {
         let key = CompactString::from(request.order_id);
         // Claim the order id, or answer from the reservation already made under it.
         let backoff = Backoff::new();
@@ -248,12 +285,17 @@ impl Inventory {
         // From here the claim is ours. Whatever ends this call (an error, a refusal, a panic in
         // a caller's code), the guard removes the claim unless a reservation replaced it.
         let mut claim = ClaimGuard { orders: &self.orders, order_id: request.order_id, placed: false };
-        let reservation = self.reserve_claimed(log, request, &key)?;
+        let reservation = self.reserve_claimed(request, &key, append)?;
         claim.placed = true;
         Ok(reservation)
     }
 
-    fn reserve_claimed(&self, log: &Log, request: &ReserveRequest<'_>, key: &CompactString) -> Result<Reservation> {
+    fn reserve_claimed(
+        &self,
+        request: &ReserveRequest<'_>,
+        key: &CompactString,
+        append: &mut dyn FnMut(&ReservedLines, Option<u64>) -> Result<Lsn>,
+    ) -> Result<Reservation> {
         self.catalogue.warehouses.with(|table| {
             let distances = placement::distances(table, request.ship_to, self.distance.as_ref());
             let mut guards = self.stripes.lock_many(request.lines.iter().map(|&(sku, _)| sku));
@@ -278,12 +320,7 @@ impl Inventory {
                 });
             }
             let expires_at_ms = request.ttl_ms.map(|ttl| request.now_ms.saturating_add(ttl));
-            let lsn = log.append(&Record::Reserve {
-                order: Cow::Borrowed(request.order_id),
-                lines: Cow::Borrowed(&lines),
-                expires_at_ms,
-                at_ms: request.now_ms,
-            })?;
+            let lsn = append(&lines, expires_at_ms)?;
             let placed = Placed {
                 lines,
                 state: ReservationState::Held,
@@ -343,6 +380,22 @@ impl Inventory {
     /// Commits or releases a reservation (or expires it, if its TTL has passed by `now_ms`).
     /// Returns what happened and whether a record was appended.
     pub(crate) fn settle(&self, log: &Log, order_id: &str, wanted: Settlement, now_ms: u64) -> Result<(Settled, bool)> {
+        self.settle_recorded(order_id, wanted, now_ms, &mut |settlement| {
+            log.append(&Record::Settle { order: Cow::Borrowed(order_id), settlement, at_ms: now_ms })
+        })
+    }
+
+    /// [`Inventory::settle`], with the caller writing the record: `append` gets the settlement
+    /// that takes effect (an expiry if the TTL ran out first), is called at most once, under the
+    /// stripes, and returns the LSN of the record it appended. A reservation already settled
+    /// appends nothing.
+    pub(crate) fn settle_recorded(
+        &self,
+        order_id: &str,
+        wanted: Settlement,
+        now_ms: u64,
+        append: &mut dyn FnMut(Settlement) -> Result<Lsn>,
+    ) -> Result<(Settled, bool)> {
         let backoff = Backoff::new();
         let lines = loop {
             let seen = self.orders.view(order_id, |entry| match entry {
@@ -373,8 +426,7 @@ impl Inventory {
             return settled_answer(order_id, state, wanted, settled_lsn).map(|s| (s, false));
         }
         let effective = if expires_at_ms.is_some_and(|at| now_ms >= at) { Settlement::Expire } else { wanted };
-        let lsn =
-            log.append(&Record::Settle { order: Cow::Borrowed(order_id), settlement: effective, at_ms: now_ms })?;
+        let lsn = append(effective)?;
         let state = self.apply_settle(&mut guards, order_id, &lines, effective, lsn, now_ms)?;
         drop(guards);
         if effective == wanted {
@@ -552,46 +604,91 @@ impl Inventory {
                 *cell = moved(cell, &movement).map_err(|refusal| broken(format!("{refusal:?}")))?;
             }
             Record::Reserve { order, lines, expires_at_ms, at_ms } => {
-                if lines.is_empty() || lines.iter().any(|line| self.check_sku(line.sku).is_err()) {
-                    return Err(broken("reservation lines name unknown SKUs".into()));
-                }
-                let key = CompactString::from(order.as_ref());
-                let mut guards = self.stripes.lock_many(lines.iter().map(|line| line.sku));
-                let placed = Placed {
-                    lines: lines.into_owned(),
-                    state: ReservationState::Held,
-                    expires_at_ms,
-                    reserved_at_ms: at_ms,
-                    reserved_lsn: lsn,
-                    settled_lsn: 0,
-                    settled_at_ms: 0,
-                };
-                let before = self.apply_reserve(&mut guards, &key, placed).map_err(|e| broken(e.to_string()))?;
-                // A settled reservation may have been forgotten at a later checkpoint than the
-                // one being replayed from, and its order id used again: that is no conflict.
-                if let Some(OrderEntry::Placed(earlier)) = before
-                    && earlier.state == ReservationState::Held
-                {
-                    return Err(broken(format!("order {order:?} is reserved twice")));
-                }
+                self.replay_reserve(lsn, &order, lines, expires_at_ms, at_ms).map_err(broken)?;
             }
             Record::Settle { order, settlement, at_ms } => {
-                let lines = self
-                    .orders
-                    .view(order.as_ref(), |entry| match entry {
-                        OrderEntry::Placed(placed) if placed.state == ReservationState::Held => {
-                            Some(placed.lines.clone())
-                        }
-                        _ => None,
-                    })
-                    .flatten()
-                    .ok_or_else(|| broken(format!("order {order:?} is not held")))?;
-                let mut guards = self.stripes.lock_many(lines.iter().map(|line| line.sku));
-                self.apply_settle(&mut guards, &order, &lines, settlement, lsn, at_ms)
-                    .map_err(|e| broken(e.to_string()))?;
+                self.replay_settle(lsn, &order, settlement, at_ms).map_err(broken)?;
             }
-            Record::Pipeline { .. } => return Err(broken("a pipeline record was given to the inventory".into())),
+            Record::Pipeline { .. } | Record::PipelineStock { .. } => {
+                return Err(broken("a pipeline record was given to the inventory".into()));
+            }
         }
+        Ok(())
+    }
+
+    /// Applies the stock side of a logged `Record::PipelineStock` during recovery.
+    pub(crate) fn apply_stock_step(&self, lsn: Lsn, at_ms: u64, order: &str, step: StockStep<'_>) -> Result<()> {
+        let broken = |detail: String| Error::internal(format!("log record {lsn} cannot be replayed: {detail}"));
+        match step {
+            StockStep::Reserve { lines } => self.replay_reserve(lsn, order, lines, None, at_ms).map_err(broken),
+            StockStep::Settle(settlement) => self.replay_settle(lsn, order, settlement, at_ms).map_err(broken),
+            StockStep::Restock { warehouse, lines } => {
+                if lines.iter().any(|&(sku, _)| self.check_sku(sku).is_err())
+                    || warehouse.0 >= self.catalogue.warehouse_count()
+                {
+                    return Err(broken("restocked lines name unknown SKUs or warehouses".into()));
+                }
+                let mut guards = self.stripes.lock_many(lines.iter().map(|&(sku, _)| sku));
+                let next = restocked(&guards, warehouse, &lines)
+                    .map_err(|(sku, _, refusal)| broken(format!("restocking SKU #{}: {refusal:?}", sku.0)))?;
+                for (sku, cell) in next {
+                    *guards.stock_mut(sku).cell_or_insert(warehouse) = cell;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn replay_reserve(
+        &self,
+        lsn: Lsn,
+        order: &str,
+        lines: Cow<'_, ReservedLines>,
+        expires_at_ms: Option<u64>,
+        at_ms: u64,
+    ) -> std::result::Result<(), String> {
+        if lines.is_empty() || lines.iter().any(|line| self.check_sku(line.sku).is_err()) {
+            return Err("reservation lines name unknown SKUs".into());
+        }
+        let key = CompactString::from(order);
+        let mut guards = self.stripes.lock_many(lines.iter().map(|line| line.sku));
+        let placed = Placed {
+            lines: lines.into_owned(),
+            state: ReservationState::Held,
+            expires_at_ms,
+            reserved_at_ms: at_ms,
+            reserved_lsn: lsn,
+            settled_lsn: 0,
+            settled_at_ms: 0,
+        };
+        let before = self.apply_reserve(&mut guards, &key, placed).map_err(|e| e.to_string())?;
+        // A settled reservation may have been forgotten at a later checkpoint than the one
+        // being replayed from, and its order id used again: that is no conflict.
+        if let Some(OrderEntry::Placed(earlier)) = before
+            && earlier.state == ReservationState::Held
+        {
+            return Err(format!("order {order:?} is reserved twice"));
+        }
+        Ok(())
+    }
+
+    fn replay_settle(
+        &self,
+        lsn: Lsn,
+        order: &str,
+        settlement: Settlement,
+        at_ms: u64,
+    ) -> std::result::Result<(), String> {
+        let lines = self
+            .orders
+            .view(order, |entry| match entry {
+                OrderEntry::Placed(placed) if placed.state == ReservationState::Held => Some(placed.lines.clone()),
+                _ => None,
+            })
+            .flatten()
+            .ok_or_else(|| format!("order {order:?} is not held"))?;
+        let mut guards = self.stripes.lock_many(lines.iter().map(|line| line.sku));
+        self.apply_settle(&mut guards, order, &lines, settlement, lsn, at_ms).map_err(|e| e.to_string())?;
         Ok(())
     }
 
@@ -770,6 +867,33 @@ impl Drop for ClaimGuard<'_> {
     }
 }
 
+/// A movement a cell refused, with the SKU and the movement.
+type RefusedMovement = (SkuId, Movement<'static>, MovementRefusal);
+
+/// The cells of `warehouse` after returned goods are received: one per SKU (a SKU on several
+/// lines is received once, summed), or the first movement the cells refuse.
+fn restocked(
+    guards: &StripeGuards<'_>,
+    warehouse: WarehouseId,
+    lines: &[(SkuId, u32)],
+) -> std::result::Result<SmallVec<[(SkuId, Cell); 4]>, RefusedMovement> {
+    let mut totals: SmallVec<[(SkuId, u64); 4]> = SmallVec::new();
+    for &(sku, qty) in lines {
+        match totals.iter_mut().find(|(seen, _)| *seen == sku) {
+            Some((_, total)) => *total += u64::from(qty),
+            None => totals.push((sku, u64::from(qty))),
+        }
+    }
+    totals
+        .into_iter()
+        .map(|(sku, qty)| {
+            let current = guards.stock(sku).cell(warehouse).cloned().unwrap_or_else(|| Cell::new(warehouse));
+            let movement = Movement::Receive { qty };
+            moved(&current, &movement).map(|cell| (sku, cell)).map_err(|refusal| (sku, movement, refusal))
+        })
+        .collect()
+}
+
 fn apply_set_buffer(stock: &mut SkuStock, warehouse: Option<WarehouseId>, rule: Option<BufferRule>) {
     match warehouse {
         None => stock.default_buffer = PackedBuffer::pack(rule),
@@ -819,6 +943,8 @@ pub struct InvariantReport {
     pub reserved: u64,
     pub held_reservations: u64,
     pub settled_reservations: u64,
+    /// Orders of the order pipeline whose stock agrees with their state.
+    pub orders: u64,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -28,7 +28,7 @@ use crate::sync::Mutex;
 use crate::sync::atomic::{AtomicBool, Ordering};
 
 pub use self::events::Event;
-pub use self::record::{Movement, Record, Settlement};
+pub use self::record::{Movement, Record, Settlement, StockStep};
 pub use self::recovery::TornTail;
 pub use self::writer::LogStats;
 

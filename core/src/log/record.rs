@@ -76,6 +76,34 @@ pub enum Record<'a> {
         #[serde(borrow)]
         change: PipelineChange<'a>,
     },
+    /// An order's change (taken in, or moved) together with the stock step it needs, in one
+    /// record, so that a crash cannot keep one without the other: stock held for an order the
+    /// book never took in, or goods restocked twice for one return. The order is the change's.
+    PipelineStock {
+        at_ms: u64,
+        #[serde(borrow)]
+        change: PipelineChange<'a>,
+        #[serde(borrow)]
+        stock: StockStep<'a>,
+    },
+}
+
+/// The stock side of a [`Record::PipelineStock`], for the change's order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StockStep<'a> {
+    /// Holds these lines for the order, with no TTL: the order's life decides when they go.
+    Reserve {
+        #[serde(borrow)]
+        lines: Cow<'a, ReservedLines>,
+    },
+    /// Commits or releases the order's held reservation.
+    Settle(Settlement),
+    /// Returned goods go back on hand in one warehouse: (SKU, units) per line.
+    Restock {
+        warehouse: WarehouseId,
+        #[serde(borrow)]
+        lines: Cow<'a, [(SkuId, u32)]>,
+    },
 }
 
 /// A change to one stock cell.
@@ -134,6 +162,35 @@ impl Record<'_> {
             }
             Record::Settle { order, settlement, at_ms } => Record::Settle { order: own(order), settlement, at_ms },
             Record::Pipeline { at_ms, change } => Record::Pipeline { at_ms, change: change.into_owned() },
+            Record::PipelineStock { at_ms, change, stock } => {
+                let stock = match stock {
+                    StockStep::Reserve { lines } => StockStep::Reserve { lines: Cow::Owned(lines.into_owned()) },
+                    StockStep::Settle(settlement) => StockStep::Settle(settlement),
+                    StockStep::Restock { warehouse, lines } => {
+                        StockStep::Restock { warehouse, lines: Cow::Owned(lines.into_owned()) }
+                    }
+                };
+                Record::PipelineStock { at_ms, change: change.into_owned(), stock }
+            }
+        }
+    }
+}
+
+impl<'a> Record<'a> {
+    /// The pipeline change a record carries, with its time: every `Pipeline` record, and the
+    /// order change of a `PipelineStock` one. What an event subscriber of the pipeline reads.
+    pub fn pipeline(&self) -> Option<(u64, &PipelineChange<'a>)> {
+        match self {
+            Record::Pipeline { at_ms, change } | Record::PipelineStock { at_ms, change, .. } => Some((*at_ms, change)),
+            _ => None,
+        }
+    }
+
+    /// [`Record::pipeline`], by value.
+    pub fn into_pipeline(self) -> Option<(u64, PipelineChange<'a>)> {
+        match self {
+            Record::Pipeline { at_ms, change } | Record::PipelineStock { at_ms, change, .. } => Some((at_ms, change)),
+            _ => None,
         }
     }
 
@@ -182,5 +239,30 @@ mod tests {
             movement: Movement::Adjust { delta: -1, reason: "x".into() },
         };
         assert_eq!(adjust.to_bytes(), [4, 0, 2, 2, 1, 1, b'x']);
+        let restock = Record::PipelineStock {
+            at_ms: 1,
+            change: PipelineChange::Notified { order: "O".into(), kind: crate::order::Notification::Shipped },
+            stock: StockStep::Restock { warehouse: WarehouseId(1), lines: Cow::Owned(vec![(SkuId(2), 3)]) },
+        };
+        assert_eq!(restock.to_bytes()[0], 8, "PipelineStock is the ninth kind of record");
+        assert!(restock.to_bytes().ends_with(&[2, 1, 1, 2, 3]), "Restock: variant, warehouse, one line (SKU, units)");
+    }
+
+    #[test]
+    fn a_pipeline_stock_record_round_trips_and_shows_its_change() {
+        let lines: ReservedLines =
+            [ReservedLine { sku: SkuId(3), warehouse: WarehouseId(1), qty: 2 }].into_iter().collect();
+        let change = PipelineChange::Notified { order: "jd:1".into(), kind: crate::order::Notification::Delivered };
+        let record = Record::PipelineStock {
+            at_ms: 9,
+            change: change.clone(),
+            stock: StockStep::Reserve { lines: Cow::Borrowed(&lines) },
+        };
+        let bytes = record.to_bytes();
+        let decoded = Record::from_bytes(&bytes).unwrap();
+        assert_eq!(decoded, record);
+        assert_eq!(decoded.pipeline(), Some((9, &change)));
+        assert_eq!(decoded.into_owned().into_pipeline(), Some((9, change)));
+        assert_eq!(Record::Settle { order: "O".into(), settlement: Settlement::Commit, at_ms: 1 }.pipeline(), None);
     }
 }

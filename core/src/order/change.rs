@@ -261,6 +261,23 @@ impl BlacklistKind {
 }
 
 impl PipelineChange<'_> {
+    /// The order this change is about, if it is about one order.
+    pub fn order(&self) -> Option<&str> {
+        match self {
+            PipelineChange::Received { order, .. }
+            | PipelineChange::Moved { order, .. }
+            | PipelineChange::Waybill { order, .. }
+            | PipelineChange::Tracking { order, .. }
+            | PipelineChange::Escalated { order, .. }
+            | PipelineChange::TaskOpened { order, .. }
+            | PipelineChange::Notified { order, .. } => Some(order),
+            PipelineChange::TaskChanged { .. }
+            | PipelineChange::Blacklist { .. }
+            | PipelineChange::Rules { .. }
+            | PipelineChange::StockAlert { .. } => None,
+        }
+    }
+
     /// The same change, owning its strings.
     pub fn into_owned(self) -> PipelineChange<'static> {
         fn own(text: Cow<'_, str>) -> Cow<'static, str> {

@@ -6,9 +6,11 @@
 //! key), appends its pipeline record(s), applies them to the book, and schedules the order's
 //! next deadline. Applying is shared with replay (`apply`), so a restart rebuilds the same book.
 //!
-//! An operation that needs two records (an inventory one, then a pipeline one) can be cut in
-//! between by a crash; every operation is written so that repeating it finishes the job: the
-//! inventory steps are idempotent by order key and the state checks accept a half-done step.
+//! An order's change and the stock step it needs (intake or approval reserves, cancelling
+//! releases, shipping commits, a completed return restocks) are one `Record::PipelineStock`,
+//! appended by the inventory under its stripes: a crash keeps both or neither. The other
+//! records of a call (a waybill before shipping, a notification after it) are each whole, and
+//! repeating the call finishes it.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -16,9 +18,9 @@ use std::sync::Arc;
 use compact_str::CompactString;
 
 use crate::error::{Error, Result};
-use crate::ids::{Lsn, SkuId};
+use crate::ids::{Lsn, SkuId, WarehouseId};
 use crate::inventory::{Inventory, OrderLines, Reservation, ReserveRequest};
-use crate::log::{Log, Movement, Record, Settlement};
+use crate::log::{Log, Record, Settlement, StockStep};
 use crate::logistics::check_waybill;
 use crate::order::address::{Divisions, check_address};
 use crate::order::book::{Order, OrderBook, OrderEntry, Task, Timer, address_key};
@@ -26,6 +28,23 @@ use crate::order::change::{BlacklistKind, Notification, PipelineChange, Stage, T
 use crate::order::form::{Flag, FlagCode, OrderForm, Path, PaymentState, Severity};
 use crate::order::state::OrderState;
 use crate::routing::{Decision, DryRun, Explanation, RouteFacts, Rules, dry_run};
+
+/// The stock step that goes with an order's move.
+enum StockOp<'x> {
+    None,
+    /// Hold the order's lines (split across warehouses if need be).
+    Reserve {
+        form: &'x OrderForm,
+        lines: &'x OrderLines,
+    },
+    /// Commit or release the order's reservation, if it has a held one.
+    Settle(Settlement),
+    /// Returned goods back on hand in one warehouse.
+    Restock {
+        warehouse: WarehouseId,
+        lines: &'x [(SkuId, u32)],
+    },
+}
 
 /// What one call needs besides the book.
 pub(crate) struct Context<'a> {
@@ -100,10 +119,20 @@ impl OrderBook {
             reason = format!("{reason}; flagged orders always see a reviewer");
         }
         let mut reservation = None;
+        let mut appended = None;
         let state = if path == Path::Auto {
-            match self.reserve(cx, &key, &form, &lines, false) {
-                Ok(held) => {
+            let received = PipelineChange::Received {
+                order: Cow::Borrowed(&key),
+                form: Cow::Borrowed(&form),
+                flags: Cow::Borrowed(&flags),
+                path,
+                rule: decision.rule.as_deref().map(Cow::Borrowed),
+                state: OrderState::Reserved,
+            };
+            match self.reserve_with(cx, &key, &form, &lines, false, &received) {
+                Ok((held, lsn)) => {
                     reservation = Some(held);
+                    appended = lsn;
                     OrderState::Reserved
                 }
                 Err(Error::InsufficientStock { sku, requested, available, .. }) => {
@@ -122,15 +151,20 @@ impl OrderBook {
         } else {
             OrderState::Flagged
         };
-        let change = PipelineChange::Received {
-            order: Cow::Borrowed(&key),
-            form: Cow::Borrowed(&form),
-            flags: Cow::Borrowed(&flags),
-            path,
-            rule: decision.rule.as_deref().map(Cow::Borrowed),
-            state,
+        let lsn = match appended {
+            Some(lsn) => lsn,
+            None => {
+                let change = PipelineChange::Received {
+                    order: Cow::Borrowed(&key),
+                    form: Cow::Borrowed(&form),
+                    flags: Cow::Borrowed(&flags),
+                    path,
+                    rule: decision.rule.as_deref().map(Cow::Borrowed),
+                    state,
+                };
+                self.append(cx, change)?
+            }
         };
-        let lsn = self.append(cx, change)?;
         let form = Arc::new(form);
         self.insert_received(lsn, cx.now_ms, &key, form.clone(), &flags, path, decision.rule.as_deref(), state, rules)?;
         let facts = OwnedFacts { flags: flags.iter().map(|f| f.code).collect(), ..facts };
@@ -219,15 +253,18 @@ impl OrderBook {
         }
     }
 
-    /// Reserves an order's stock under its key (idempotent: a repeat holds nothing new).
-    fn reserve(
+    /// Reserves an order's stock under its key and appends `change` with the reservation as
+    /// one record. Returns the reservation and that record's LSN, or no LSN when the order's
+    /// reservation was already there (a repeat holds nothing new and appends nothing).
+    fn reserve_with(
         &self,
         cx: &Context<'_>,
         key: &str,
         form: &OrderForm,
         lines: &OrderLines,
         allow_split: bool,
-    ) -> Result<Reservation> {
+        change: &PipelineChange<'_>,
+    ) -> Result<(Reservation, Option<Lsn>)> {
         let region = Divisions::china().region_code(&form.ship_to.province, &form.ship_to.city);
         let request = ReserveRequest {
             order_id: key,
@@ -237,18 +274,39 @@ impl OrderBook {
             allow_split,
             now_ms: cx.now_ms,
         };
-        let reservation = cx.inventory.reserve(cx.log, &request)?;
+        let mut appended = None;
+        let reservation = cx.inventory.reserve_recorded(&request, &mut |placed, _no_expiry| {
+            let stock = StockStep::Reserve { lines: Cow::Borrowed(placed) };
+            let lsn = cx.log.append(&Record::PipelineStock { at_ms: cx.now_ms, change: change.clone(), stock })?;
+            appended = Some(lsn);
+            Ok(lsn)
+        })?;
         if reservation.state != crate::inventory::ReservationState::Held {
             return Err(Error::IllegalTransition { order: key.into(), from: reservation.state.name(), to: "reserved" });
         }
-        Ok(reservation)
+        Ok((reservation, appended))
     }
 
     // -----------------------------------------------------------------------------------------
     // Moves
 
-    /// Moves an order to `to` (checking the state machine), with its inventory step done first.
+    /// Moves an order to `to` (checking the state machine).
     fn move_to(&self, cx: &Context<'_>, rules: &Rules, key: &str, to: OrderState, by: &str, note: &str) -> Result<Lsn> {
+        self.move_with_stock(cx, rules, key, to, (by, note), StockOp::None)
+    }
+
+    /// Moves an order to `to` (checking the state machine) together with its stock step, in
+    /// one record. When the stock step has nothing to do (no reservation to settle, or it was
+    /// settled before), the move is a record of its own.
+    fn move_with_stock(
+        &self,
+        cx: &Context<'_>,
+        rules: &Rules,
+        key: &str,
+        to: OrderState,
+        (by, note): (&str, &str),
+        stock: StockOp<'_>,
+    ) -> Result<Lsn> {
         let from = self.state_of(key)?;
         if !from.can_move_to(to) {
             return Err(Error::IllegalTransition { order: key.into(), from: from.name(), to: to.name() });
@@ -260,7 +318,43 @@ impl OrderBook {
             by: Cow::Borrowed(by),
             note: Cow::Borrowed(note),
         };
-        let lsn = self.append(cx, change.clone())?;
+        let together = |stock: StockStep<'_>| {
+            cx.log.append(&Record::PipelineStock { at_ms: cx.now_ms, change: change.clone(), stock })
+        };
+        let appended = match stock {
+            StockOp::None => None,
+            StockOp::Reserve { form, lines } => self.reserve_with(cx, key, form, lines, true, &change)?.1,
+            StockOp::Settle(wanted) => {
+                let mut appended = None;
+                let settled = cx.inventory.settle_recorded(key, wanted, cx.now_ms, &mut |effective| {
+                    if effective != wanted {
+                        // The TTL ran out first: the expiry is a record of its own.
+                        let at_ms = cx.now_ms;
+                        return cx.log.append(&Record::Settle {
+                            order: Cow::Borrowed(key),
+                            settlement: effective,
+                            at_ms,
+                        });
+                    }
+                    let lsn = together(StockStep::Settle(effective))?;
+                    appended = Some(lsn);
+                    Ok(lsn)
+                });
+                match settled {
+                    // No reservation (an order that never held stock) or one settled before.
+                    Ok(_) | Err(Error::UnknownOrder { .. }) => appended,
+                    Err(other) => return Err(other),
+                }
+            }
+            StockOp::Restock { warehouse, lines } => {
+                let step = || together(StockStep::Restock { warehouse, lines: Cow::Borrowed(lines) });
+                Some(cx.inventory.restock(warehouse, lines, step)?)
+            }
+        };
+        let lsn = match appended {
+            Some(lsn) => lsn,
+            None => self.append(cx, change.clone())?,
+        };
         self.apply(lsn, cx.now_ms, &change, rules)?;
         Ok(lsn)
     }
@@ -288,9 +382,9 @@ impl OrderBook {
             return self.move_to(cx, rules, key, OrderState::ReturnRequested, by, "return approved");
         }
         let lines = resolve(cx.inventory, &form)?;
-        let held = self.reserve(cx, key, &form, &lines, true)?;
-        let lsn = self.move_to(cx, rules, key, OrderState::Reserved, by, "approved")?;
-        self.alert_low_stock(cx, rules, held.lines.iter().map(|line| line.sku))?;
+        let reserve = StockOp::Reserve { form: &form, lines: &lines };
+        let lsn = self.move_with_stock(cx, rules, key, OrderState::Reserved, (by, "approved"), reserve)?;
+        self.alert_low_stock(cx, rules, lines.iter().map(|&(sku, _)| sku))?;
         Ok(lsn)
     }
 
@@ -301,8 +395,7 @@ impl OrderBook {
         if !matches!(from, OrderState::Flagged | OrderState::InReview) {
             return Err(Error::IllegalTransition { order: key.into(), from: from.name(), to: "rejected" });
         }
-        self.release_stock(cx, key)?;
-        self.move_to(cx, rules, key, OrderState::Cancelled, by, note)
+        self.move_with_stock(cx, rules, key, OrderState::Cancelled, (by, note), StockOp::Settle(Settlement::Release))
     }
 
     /// Parks a reserved order for review (its stock stays held).
@@ -324,15 +417,7 @@ impl OrderBook {
         if !from.can_move_to(OrderState::Cancelled) {
             return Err(Error::IllegalTransition { order: key.into(), from: from.name(), to: "cancelled" });
         }
-        self.release_stock(cx, key)?;
-        self.move_to(cx, rules, key, OrderState::Cancelled, by, note)
-    }
-
-    fn release_stock(&self, cx: &Context<'_>, key: &str) -> Result<()> {
-        match cx.inventory.settle(cx.log, key, Settlement::Release, cx.now_ms) {
-            Ok(_) | Err(Error::UnknownOrder { .. }) => Ok(()),
-            Err(other) => Err(other),
-        }
+        self.move_with_stock(cx, rules, key, OrderState::Cancelled, (by, note), StockOp::Settle(Settlement::Release))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -369,10 +454,6 @@ impl OrderBook {
         {
             return Err(Error::AlreadyExists { kind: "waybill", code: format!("{carrier} {number} (order {other})") });
         }
-        match cx.inventory.settle(cx.log, key, Settlement::Commit, cx.now_ms) {
-            Ok(_) | Err(Error::UnknownOrder { .. }) => {}
-            Err(other) => return Err(other),
-        }
         if !same_waybill {
             let change = PipelineChange::Waybill {
                 order: Cow::Borrowed(key),
@@ -382,7 +463,10 @@ impl OrderBook {
             let lsn = self.append(cx, change.clone())?;
             self.apply(lsn, cx.now_ms, &change, rules)?;
         }
-        let lsn = self.move_to(cx, rules, key, OrderState::Shipped, by, &format!("waybill {carrier} {number}"))?;
+        // The goods leave (commit) in the same record as the move to shipped.
+        let note = format!("waybill {carrier} {number}");
+        let commit = StockOp::Settle(Settlement::Commit);
+        let lsn = self.move_with_stock(cx, rules, key, OrderState::Shipped, (by, &note), commit)?;
         self.notify(cx, rules, key, Notification::Shipped)?;
         Ok(lsn)
     }
@@ -464,11 +548,10 @@ impl OrderBook {
         }
         let form = self.form_of(key)?;
         let warehouse_id = cx.inventory.warehouse_id(warehouse)?;
-        for (sku, qty) in resolve(cx.inventory, &form)? {
-            let movement = Movement::Receive { qty: u64::from(qty) };
-            cx.inventory.move_stock(cx.log, sku, warehouse_id, movement)?;
-        }
-        self.move_to(cx, rules, key, OrderState::Returned, by, &format!("returned goods received in {warehouse}"))
+        let lines = resolve(cx.inventory, &form)?;
+        let note = format!("returned goods received in {warehouse}");
+        let restock = StockOp::Restock { warehouse: warehouse_id, lines: &lines };
+        self.move_with_stock(cx, rules, key, OrderState::Returned, (by, &note), restock)
     }
 
     /// A return request is turned down: the order is delivered again.
@@ -666,6 +749,29 @@ impl OrderBook {
             }
         }
         Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Invariants
+
+    /// Every order's stock agrees with its state: a reserved or released order holds its
+    /// reservation; an order past shipping, or cancelled, holds none; an order in review may
+    /// hold one (parked after reserving) and no other order does. Returns the orders checked.
+    pub(crate) fn check_stock(&self, inventory: &Inventory) -> std::result::Result<u64, String> {
+        use crate::inventory::ReservationState::Held;
+        let mut checked = 0;
+        let mut problem = None;
+        self.entries.for_each(|key, entry| {
+            checked += 1;
+            let held = inventory.reservation(key).is_some_and(|reservation| reservation.state == Held);
+            let must_hold = matches!(entry.state, OrderState::Reserved | OrderState::ReleasedToWarehouse);
+            let may_hold = must_hold || entry.state == OrderState::InReview;
+            if problem.is_none() && (held != must_hold) && !(held && may_hold) {
+                let holds = if held { "holds a reservation" } else { "holds no reservation" };
+                problem = Some(format!("order {key:?} is {} but {holds}", entry.state.name()));
+            }
+        });
+        problem.map_or(Ok(checked), Err)
     }
 
     // -----------------------------------------------------------------------------------------
