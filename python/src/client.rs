@@ -7,16 +7,20 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use allot_core::limits::ORDER_LINES_MAX;
-use allot_core::log::{Movement, Record, Settlement};
 use allot_core::{BufferRule, Error, Operation, OrderRequest, ReserveOptions, SkuId};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::args::{for_each_item, known_len, order_line, seconds_to_ms, to_i64, to_opt_u64, to_u64, type_name};
-use crate::errors::{check, to_pyerr};
+use crate::errors::{check, run, to_pyerr};
+use crate::events::Subscription;
+use crate::orders::{
+    Intake, Order, Task, blacklist_kind, form_arg, order_list, order_state, payload_arg, tracking_kind,
+};
+use crate::rules::{DryRun, Explanation, Rules};
 use crate::shared::Shared;
-use crate::values::{Event, Fields, Lines, Reservation, ReservedLine, Settled, Sku, Stock, Warehouse};
+use crate::values::{Event, Lines, Reservation, ReservedLine, Settled, Sku, Stock, Warehouse};
 
 /// A handle bound to one role (`Engine.client(role)`). Every call checks the role first, then
 /// its input, then runs one transaction and waits for the durability the engine's sync mode
@@ -35,22 +39,6 @@ fn too_many_lines(count: usize) -> Error {
         max: ORDER_LINES_MAX as u64,
         actual: count as u64,
     }
-}
-
-/// `PipelineChange` → `pipeline_change`.
-fn snake_case(name: &str) -> String {
-    let mut snake = String::with_capacity(name.len() + 4);
-    for (index, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if index > 0 {
-                snake.push('_');
-            }
-            snake.extend(c.to_lowercase());
-        } else {
-            snake.push(c);
-        }
-    }
-    snake
 }
 
 /// One order of a `reserve_many` batch, parsed.
@@ -104,6 +92,22 @@ impl PyClient {
             .iter()
             .find(|(code, _)| code.as_any().eq(known.bind(py)).unwrap_or(false))
             .map_or(known, |(code, _)| code.clone().unbind())
+    }
+
+    /// An intake's outcome as Python sees it.
+    fn intake_reply(&self, py: Python<'_>, intake: allot_core::order::Intake) -> PyResult<Intake> {
+        let key = PyString::new(py, &intake.order.key);
+        let shared = &*self.shared;
+        let reservation = match intake.reservation {
+            Some(held) => Some(Py::new(py, self.reply(py, &key, held, |sku| shared.sku_code(py, sku)))?),
+            None => None,
+        };
+        Ok(Intake {
+            order: Py::new(py, Order::from(intake.order))?,
+            reservation,
+            reason: intake.reason,
+            repeat: intake.repeat,
+        })
     }
 
     /// The core's answer to a caller whose role may not reserve (or to a closed engine).
@@ -217,96 +221,6 @@ impl PyClient {
             flat.truncate(start);
         }
         Ok(ParsedOrder { order_id, lines: start..flat.len(), ship_to, ttl_ms, allow_split, too_many })
-    }
-
-    fn event(&self, py: Python<'_>, event: allot_core::Event) -> PyResult<Event> {
-        let shared = &self.shared;
-        let fields = Fields::new(py);
-        #[allow(unreachable_patterns)] // `Record` may gain variants (the order pipeline's).
-        let (kind, fields) = match event.record {
-            Record::AddWarehouse { code, region, priority, active, .. } => (
-                "add_warehouse",
-                fields
-                    .set("warehouse", code.as_ref())?
-                    .set("region", region.as_ref())?
-                    .set("priority", priority)?
-                    .set("active", active)?,
-            ),
-            Record::UpdateWarehouse { id, priority, active } => (
-                "update_warehouse",
-                fields
-                    .set("warehouse", shared.warehouse_code(py, id))?
-                    .set("priority", priority)?
-                    .set("active", active)?,
-            ),
-            Record::AddSku { code, category, .. } => {
-                ("add_sku", fields.set("sku", code.as_ref())?.set("category", category.as_ref())?)
-            }
-            Record::SetBuffer { sku, warehouse, rule } => {
-                let (units, percent) = match rule {
-                    Some(BufferRule::Units(units)) => (Some(units), None),
-                    Some(BufferRule::Percent(percent)) => (None, Some(percent)),
-                    None => (None, None),
-                };
-                (
-                    "set_buffer",
-                    fields
-                        .set("sku", shared.sku_code(py, sku))?
-                        .set("warehouse", warehouse.map(|id| shared.warehouse_code(py, id)))?
-                        .set("units", units)?
-                        .set("percent", percent)?,
-                )
-            }
-            Record::Move { sku, warehouse, movement } => {
-                let fields = fields
-                    .set("sku", shared.sku_code(py, sku))?
-                    .set("warehouse", shared.warehouse_code(py, warehouse))?;
-                let fields = match movement {
-                    Movement::Set { on_hand } => fields.set("movement", "set")?.set("on_hand", on_hand)?,
-                    Movement::Receive { qty } => fields.set("movement", "receive")?.set("qty", qty)?,
-                    Movement::Adjust { delta, reason } => {
-                        fields.set("movement", "adjust")?.set("delta", delta)?.set("reason", reason.as_ref())?
-                    }
-                    Movement::ExpectInbound { qty } => fields.set("movement", "expect_inbound")?.set("qty", qty)?,
-                    Movement::LandInbound { qty } => fields.set("movement", "land_inbound")?.set("qty", qty)?,
-                };
-                ("move", fields)
-            }
-            Record::Reserve { order, lines, expires_at_ms, at_ms } => {
-                let lines = PyList::new(
-                    py,
-                    lines.iter().map(|line| ReservedLine {
-                        sku: shared.sku_code(py, line.sku),
-                        warehouse: shared.warehouse_code(py, line.warehouse),
-                        qty: line.qty,
-                    }),
-                )?;
-                (
-                    "reserve",
-                    fields
-                        .set("order_id", order.as_ref())?
-                        .set("lines", lines)?
-                        .set("expires_at_ms", expires_at_ms)?
-                        .set("at_ms", at_ms)?,
-                )
-            }
-            Record::Settle { order, settlement, at_ms } => {
-                let settlement = match settlement {
-                    Settlement::Commit => "commit",
-                    Settlement::Release => "release",
-                    Settlement::Expire => "expire",
-                };
-                ("settle", fields.set("order_id", order.as_ref())?.set("settlement", settlement)?.set("at_ms", at_ms)?)
-            }
-            // Kinds newer than this module (the order pipeline's): the variant's name in snake
-            // case, and the record as the core prints it.
-            other => {
-                let text = format!("{other:?}");
-                let kind = snake_case(text.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("record"));
-                return fields.set("record", text)?.finish(event.lsn, kind);
-            }
-        };
-        fields.finish(event.lsn, kind)
     }
 }
 
@@ -632,7 +546,7 @@ impl PyClient {
         let max = usize::try_from(max).unwrap_or(usize::MAX);
         let client = &self.client;
         let events = check(py.detach(|| client.events(after, max)))?;
-        events.into_iter().map(|event| self.event(py, event)).collect()
+        events.into_iter().map(|event| crate::events::event(py, &self.shared, event)).collect()
     }
 
     /// Every warehouse of the catalogue, in the order they were added.
@@ -647,5 +561,253 @@ impl PyClient {
         let client = &self.client;
         let skus = check(py.detach(|| client.skus()))?;
         Ok(skus.iter().map(Sku::from).collect())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Who acts
+
+    /// The same client (same role, same engine) recording `actor` (a person's or a system's
+    /// name: 1 to 64 bytes, no control characters) as who made each order move, task change,
+    /// blacklist edit and rules change, instead of the role's name.
+    fn acting_as(&self, py: Python<'_>, actor: &str) -> PyResult<PyClient> {
+        let client = &self.client;
+        let acting = run(py, || client.acting_as(actor))?;
+        Ok(PyClient { client: acting, shared: self.shared.clone() })
+    }
+
+    /// Who this client records as having made its changes (the role's name by default).
+    #[getter]
+    fn actor(&self) -> &str {
+        self.client.actor()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Orders (the pipeline)
+
+    /// Takes an order in (an `OrderForm`): checks it (address, phone, blacklist, velocity,
+    /// amount, payment), routes it by the rules file, and on the automatic path reserves its
+    /// stock, all in this call. A flagged order is not an error: it is taken in (state
+    /// `"flagged"`, its flags on the order) and waits for a reviewer; not enough stock on the
+    /// automatic path is a `stock_short` flag. The same channel order again is answered from the
+    /// first intake (`repeat=True`) and changes nothing. UnknownSkuError for a SKU the
+    /// catalogue lacks.
+    fn intake(&self, py: Python<'_>, form: &Bound<'_, PyAny>) -> PyResult<Intake> {
+        let form = form_arg(form)?;
+        let client = &self.client;
+        let intake = run(py, || client.intake(form))?;
+        self.intake_reply(py, intake)
+    }
+
+    /// Takes in a channel's own order payload (see `CHANNEL_STYLES`: `"taobao"`, `"jd"`,
+    /// `"pdd"`): `channel` is the seller's code for that shop (it becomes the order's channel),
+    /// `payload` the JSON as bytes, str or a dict. A missing or malformed field is an
+    /// InvalidInputError naming it as a JSON path (`orders[2].num`). Otherwise as `intake`.
+    fn intake_payload(
+        &self,
+        py: Python<'_>,
+        style: &str,
+        channel: &str,
+        payload: &Bound<'_, PyAny>,
+    ) -> PyResult<Intake> {
+        let payload = payload_arg(payload)?;
+        let client = &self.client;
+        let intake = run(py, || client.intake_payload(style, channel, &payload))?;
+        self.intake_reply(py, intake)
+    }
+
+    /// The order under `key` (`channel:channel_order_id`), or None.
+    fn order(&self, py: Python<'_>, key: &str) -> PyResult<Option<Order>> {
+        let client = &self.client;
+        Ok(run(py, || client.order(key))?.map(Order::from))
+    }
+
+    /// Every order now in `state` (one of `ORDER_STATES`), oldest in that state first.
+    /// ValueError for an unknown state.
+    fn orders_in<'py>(&self, py: Python<'py>, state: &str) -> PyResult<Bound<'py, PyList>> {
+        let state = order_state(state)?;
+        let client = &self.client;
+        let orders = run(py, || client.orders_in(state))?;
+        order_list(py, orders)
+    }
+
+    /// A reviewer takes a flagged order into review (`flagged` → `in_review`).
+    /// IllegalTransitionError (naming both states) when the order's state does not allow it.
+    fn start_review(&self, py: Python<'_>, key: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.start_review(key))
+    }
+
+    /// A reviewer approves an order in review: its stock is reserved (split across warehouses
+    /// if no single one can serve it) and it becomes `reserved`; a return order's return is
+    /// accepted instead (`return_requested`). InsufficientStockError when the stock is not
+    /// there.
+    fn approve(&self, py: Python<'_>, key: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.approve(key))
+    }
+
+    /// A reviewer rejects a flagged or reviewed order: it is cancelled, with `note` as why.
+    #[pyo3(signature = (key, note=""))]
+    fn reject(&self, py: Python<'_>, key: &str, note: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.reject(key, note))
+    }
+
+    /// Parks a reserved order in review (its stock stays held), with `note` as why.
+    #[pyo3(signature = (key, note=""))]
+    fn hold(&self, py: Python<'_>, key: &str, note: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.hold(key, note))
+    }
+
+    /// The warehouse takes a reserved order for picking (`reserved` →
+    /// `released_to_warehouse`).
+    fn release_to_warehouse(&self, py: Python<'_>, key: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.release_to_warehouse(key))
+    }
+
+    /// Writes a waybill back to a released order: the carrier's code (`SF`, `JD`, `ZTO`,
+    /// `YTO`, `STO`, `YD`, `EMS` or another) and the number, checked against the carrier's
+    /// format (InvalidInputError for a number the carrier never prints). Its stock leaves, it
+    /// is `shipped`, and the buyer is to be told. The same waybill again is harmless.
+    fn ship(&self, py: Python<'_>, key: &str, carrier: &str, tracking_number: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.ship(key, carrier, tracking_number))
+    }
+
+    /// A carrier's tracking event for a waybill: `kind` is one of `TRACKING_KINDS`
+    /// (`"picked_up"`, `"in_transit"`, `"delivered"`, `"exception"`). Pickup, delivery and
+    /// exception move the order when its state allows; events out of order are recorded and
+    /// move nothing. Returns the key of the order the waybill belongs to (UnknownOrderError
+    /// when none has it).
+    #[pyo3(signature = (carrier, tracking_number, kind, detail=""))]
+    fn track(
+        &self,
+        py: Python<'_>,
+        carrier: &str,
+        tracking_number: &str,
+        kind: &str,
+        detail: &str,
+    ) -> PyResult<String> {
+        let kind = tracking_kind(kind)?;
+        let client = &self.client;
+        run(py, || client.track(carrier, tracking_number, kind, detail))
+    }
+
+    /// Cancels an order that has not shipped, with `note` as why; its held stock is released.
+    #[pyo3(signature = (key, note=""))]
+    fn cancel(&self, py: Python<'_>, key: &str, note: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.cancel(key, note))
+    }
+
+    /// The buyer asks to return a delivered order (`delivered` → `return_requested`).
+    #[pyo3(signature = (key, note=""))]
+    fn request_return(&self, py: Python<'_>, key: &str, note: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.request_return(key, note))
+    }
+
+    /// The returned goods arrived in `warehouse` and go back on hand there (`returned`).
+    fn complete_return(&self, py: Python<'_>, key: &str, warehouse: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.complete_return(key, warehouse))
+    }
+
+    /// A return request is turned down: the order is `delivered` again.
+    #[pyo3(signature = (key, note=""))]
+    fn deny_return(&self, py: Python<'_>, key: &str, note: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.deny_return(key, note))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Tasks and the blacklist
+
+    /// Open and acknowledged to-do tasks, most severe first, then oldest.
+    fn tasks(&self, py: Python<'_>) -> PyResult<Vec<Task>> {
+        let client = &self.client;
+        Ok(run(py, || client.tasks())?.into_iter().map(Task::from).collect())
+    }
+
+    /// Someone is on it: an open task becomes `acknowledged`. Returns the task after.
+    /// InvalidInputError for an unknown task, IllegalTransitionError for a closed one.
+    fn acknowledge_task(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Task> {
+        let id = to_u64(id, "id")?;
+        let client = &self.client;
+        run(py, || client.acknowledge_task(id)).map(Task::from)
+    }
+
+    /// Closes an open or acknowledged task. Returns the task after.
+    fn close_task(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Task> {
+        let id = to_u64(id, "id")?;
+        let client = &self.client;
+        run(py, || client.close_task(id)).map(Task::from)
+    }
+
+    /// Adds a buyer id, phone number or address (`kind`: one of `BLACKLISTS`) to the
+    /// blacklist; later orders that match are flagged (critical: they always see a reviewer).
+    /// Addresses compare without whitespace.
+    fn blacklist_add(&self, py: Python<'_>, kind: &str, value: &str) -> PyResult<()> {
+        let kind = blacklist_kind(kind)?;
+        let client = &self.client;
+        run(py, || client.blacklist_add(kind, value))
+    }
+
+    /// Removes an entry from the blacklist (removing one that is not there is harmless).
+    fn blacklist_remove(&self, py: Python<'_>, kind: &str, value: &str) -> PyResult<()> {
+        let kind = blacklist_kind(kind)?;
+        let client = &self.client;
+        run(py, || client.blacklist_remove(kind, value))
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Rules
+
+    /// Replaces the live rules file with `text`, recording this client's actor as who changed
+    /// it. A file with problems is refused as a whole: InvalidRulesError, whose `errors` lists
+    /// every problem with its line and column; the previous rules stay live.
+    fn set_rules(&self, py: Python<'_>, text: &str) -> PyResult<()> {
+        let client = &self.client;
+        run(py, || client.set_rules(text))
+    }
+
+    /// The live rules, parsed.
+    fn rules(&self, py: Python<'_>) -> PyResult<Rules> {
+        let client = &self.client;
+        run(py, || client.rules()).map(Rules::from)
+    }
+
+    /// The live rules file's text.
+    fn rules_text(&self, py: Python<'_>) -> PyResult<String> {
+        let client = &self.client;
+        run(py, || client.rules_text())
+    }
+
+    /// Which rule the order under `key` matches under the live rules, and why each rule did or
+    /// did not (the path may differ from the one it took at intake if the rules changed).
+    fn explain(&self, py: Python<'_>, key: &str) -> PyResult<Explanation> {
+        let client = &self.client;
+        run(py, || client.explain(key)).map(Explanation::from)
+    }
+
+    /// How the most recent orders (up to 10,000) would be routed by the proposed rules `text`,
+    /// against the live ones; nothing changes. InvalidRulesError for a file with problems.
+    fn dry_run_rules(&self, py: Python<'_>, text: &str) -> PyResult<DryRun> {
+        let client = &self.client;
+        run(py, || client.dry_run_rules(text)).map(DryRun::from)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Events
+
+    /// An iterator over the events after LSN `after` (0: from the oldest still in the log),
+    /// whose `cursor` is what to store to resume after a restart: `for event in
+    /// client.subscribe(after=cursor)`. See `Subscription`.
+    #[pyo3(signature = (after=None), text_signature = "(self, /, after=0)")]
+    fn subscribe(&self, after: Option<&Bound<'_, PyAny>>) -> PyResult<Subscription> {
+        let after = to_opt_u64(after, "after")?.unwrap_or(0);
+        Ok(Subscription::new(self.client.clone(), self.shared.clone(), after))
     }
 }

@@ -14,7 +14,8 @@ use pyo3::types::PyDict;
 
 use crate::args::{seconds_to_duration, seconds_to_ms, to_opt_u64, to_u64};
 use crate::client::PyClient;
-use crate::errors::check;
+use crate::errors::{check, run};
+use crate::rules::RulesWatch;
 use crate::shared::Shared;
 use crate::values::{CheckpointReport, Metrics, Recovery};
 
@@ -33,6 +34,7 @@ struct Options<'a, 'py> {
     default_ttl_s: Option<f64>,
     stripes: &'a Bound<'py, PyAny>,
     settled_retention_s: Option<f64>,
+    housekeeping: bool,
 }
 
 impl Options<'_, '_> {
@@ -71,7 +73,8 @@ impl Options<'_, '_> {
             .clock(clock)
             .stripes(stripes)
             .default_ttl_ms(seconds_to_ms(self.default_ttl_s, "default_ttl_s")?)
-            .settled_retention_ms(seconds_to_ms(self.settled_retention_s, "settled_retention_s")?))
+            .settled_retention_ms(seconds_to_ms(self.settled_retention_s, "settled_retention_s")?)
+            .housekeeping(self.housekeeping))
     }
 }
 
@@ -83,14 +86,20 @@ impl Options<'_, '_> {
 pub(crate) struct PyEngine {
     shared: Arc<Shared>,
     clock: &'static str,
+    housekeeping: bool,
     closed: AtomicBool,
 }
 
 impl PyEngine {
-    fn start(py: Python<'_>, opened: allot_core::Result<Engine>, clock: &str) -> PyResult<PyEngine> {
+    fn start(
+        py: Python<'_>,
+        opened: allot_core::Result<Engine>,
+        clock: &str,
+        housekeeping: bool,
+    ) -> PyResult<PyEngine> {
         let engine = check(opened)?;
         let clock = if clock == "manual" { CLOCKS[1] } else { CLOCKS[0] };
-        Ok(PyEngine { shared: Arc::new(Shared::new(py, engine)), clock, closed: AtomicBool::new(false) })
+        Ok(PyEngine { shared: Arc::new(Shared::new(py, engine)), clock, housekeeping, closed: AtomicBool::new(false) })
     }
 
     fn engine(&self) -> &Engine {
@@ -112,15 +121,17 @@ impl PyEngine {
     /// never expire). `settled_retention_s`: how long settled reservations are remembered for
     /// idempotent repeats (`None`: forever). `segment_bytes`: the size of each preallocated log
     /// segment. `checkpoint_every_bytes`: write a checkpoint after this many log bytes (0: only
-    /// when asked). `stripes`: lock stripes, a power of two.
+    /// when asked). `stripes`: lock stripes, a power of two. `housekeeping`: whether the
+    /// engine's worker expires reservations and fires SLA timers on its own (with the system
+    /// clock; a manual clock does both in `advance_time`); off for a process that only looks.
     #[staticmethod]
     #[pyo3(
         signature = (
             path, *, sync = "always", sync_interval_ms = None, clock = "system", clock_start_ms = None,
             default_ttl_s = Some(1800.0), settled_retention_s = Some(604800.0), segment_bytes = None,
-            checkpoint_every_bytes = None, stripes = None
+            checkpoint_every_bytes = None, stripes = None, housekeeping = true
         ),
-        text_signature = "(path, *, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, segment_bytes=67108864, checkpoint_every_bytes=268435456, stripes=1024)"
+        text_signature = "(path, *, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, segment_bytes=67108864, checkpoint_every_bytes=268435456, stripes=1024, housekeeping=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn open(
@@ -135,6 +146,7 @@ impl PyEngine {
         segment_bytes: Option<&Bound<'_, PyAny>>,
         checkpoint_every_bytes: Option<&Bound<'_, PyAny>>,
         stripes: Option<&Bound<'_, PyAny>>,
+        housekeeping: bool,
     ) -> PyResult<PyEngine> {
         let defaults = EngineOptions::default();
         let default_stripes = defaults.stripes.into_pyobject(py)?.into_any();
@@ -146,6 +158,7 @@ impl PyEngine {
             default_ttl_s,
             stripes: stripes.unwrap_or(&default_stripes),
             settled_retention_s,
+            housekeeping,
         }
         .engine_options()?
         .segment_bytes(to_opt_u64(segment_bytes, "segment_bytes")?.unwrap_or(defaults.segment_bytes))
@@ -153,7 +166,7 @@ impl PyEngine {
             to_opt_u64(checkpoint_every_bytes, "checkpoint_every_bytes")?.unwrap_or(defaults.checkpoint_every_bytes),
         );
         let opened = py.detach(|| Engine::open(&path, options));
-        PyEngine::start(py, opened, clock)
+        PyEngine::start(py, opened, clock, housekeeping)
     }
 
     /// An engine that keeps everything in memory and writes nothing: for tests, examples and
@@ -162,9 +175,9 @@ impl PyEngine {
     #[pyo3(
         signature = (
             *, sync = "always", sync_interval_ms = None, clock = "system", clock_start_ms = None,
-            default_ttl_s = Some(1800.0), settled_retention_s = Some(604800.0), stripes = None
+            default_ttl_s = Some(1800.0), settled_retention_s = Some(604800.0), stripes = None, housekeeping = true
         ),
-        text_signature = "(*, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, stripes=1024)"
+        text_signature = "(*, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, stripes=1024, housekeeping=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn open_in_memory(
@@ -176,6 +189,7 @@ impl PyEngine {
         default_ttl_s: Option<f64>,
         settled_retention_s: Option<f64>,
         stripes: Option<&Bound<'_, PyAny>>,
+        housekeeping: bool,
     ) -> PyResult<PyEngine> {
         let default_stripes = EngineOptions::default().stripes.into_pyobject(py)?.into_any();
         let options = Options {
@@ -186,10 +200,11 @@ impl PyEngine {
             default_ttl_s,
             stripes: stripes.unwrap_or(&default_stripes),
             settled_retention_s,
+            housekeeping,
         }
         .engine_options()?;
         let opened = py.detach(|| Engine::open_in_memory(options));
-        PyEngine::start(py, opened, clock)
+        PyEngine::start(py, opened, clock, housekeeping)
     }
 
     /// A client acting with `role`'s permissions: `"admin"`, `"orders"`, `"warehouse"`,
@@ -214,13 +229,48 @@ impl PyEngine {
         check(py.detach(|| engine.expire_due()))
     }
 
-    /// Moves a manual clock forward by `seconds` and expires what came due; returns how many
-    /// expired. InvalidInputError for an engine with the system clock.
+    /// Moves a manual clock forward by `seconds`, expires what came due and fires the SLA
+    /// escalations that came due; returns how many reservations expired. InvalidInputError for
+    /// an engine with the system clock.
     #[pyo3(signature = (*, seconds))]
     fn advance_time(&self, py: Python<'_>, seconds: f64) -> PyResult<usize> {
         let by = seconds_to_duration(seconds, "seconds")?;
         let engine = self.engine();
-        check(py.detach(|| engine.advance_time(by)))
+        run(py, || engine.advance_time(by))
+    }
+
+    /// Fires the SLA escalations that came due by the engine's clock (escalation events, new or
+    /// raised to-do tasks); returns how many fired. The worker does this on its own with the
+    /// system clock and `housekeeping=True`.
+    fn run_timers(&self, py: Python<'_>) -> PyResult<usize> {
+        let engine = self.engine();
+        run(py, || engine.run_timers())
+    }
+
+    /// Reads the rules file at `path` and makes it live, recording `by` as who changed it. A
+    /// file with problems keeps the previous rules live: InvalidRulesError, whose `errors` lists
+    /// every problem with its line and column. StorageIoError when the file cannot be read.
+    #[pyo3(signature = (path, *, by))]
+    fn reload_rules(&self, py: Python<'_>, path: PathBuf, by: &str) -> PyResult<()> {
+        let engine = self.engine();
+        run(py, || engine.reload_rules(&path, by))
+    }
+
+    /// Watches the rules file at `path`: every save is reloaded (recording `by`); a save with
+    /// problems keeps the previous rules live and `rules_reload_error()` says why. Watching
+    /// stops with the returned handle's `stop()` (or at the end of its `with` block). The file
+    /// need not exist yet; its directory must.
+    #[pyo3(signature = (path, *, by))]
+    fn watch_rules(&self, py: Python<'_>, path: PathBuf, by: &str) -> PyResult<RulesWatch> {
+        let engine = self.engine();
+        let watch = run(py, || engine.watch_rules(&path, by))?;
+        Ok(RulesWatch::new(watch, path.display().to_string()))
+    }
+
+    /// Why the last automatic reload of a watched rules file failed (every problem with its
+    /// line and column), or None.
+    fn rules_reload_error(&self) -> Option<String> {
+        self.engine().rules_reload_error()
     }
 
     /// Checks every stock and reservation invariant over the whole state; returns what it
@@ -294,6 +344,12 @@ impl PyEngine {
     #[getter]
     fn clock(&self) -> &'static str {
         self.clock
+    }
+
+    /// Whether the worker expires reservations and fires SLA timers on its own.
+    #[getter]
+    fn housekeeping(&self) -> bool {
+        self.housekeeping
     }
 
     /// The engine clock's time, in milliseconds since the Unix epoch.

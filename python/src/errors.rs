@@ -40,7 +40,7 @@ create_exception!(
     allot.exceptions,
     UnknownOrderError,
     InvalidInputError,
-    "No reservation was ever made under this order id, or it was refused (code 104)."
+    "No order, reservation or waybill in the engine has this id (code 104)."
 );
 create_exception!(
     allot.exceptions,
@@ -59,7 +59,7 @@ create_exception!(
     allot.exceptions,
     InvalidRulesError,
     InvalidInputError,
-    "A rules file has problems (code 107); the message names each one's line and column."
+    "A rules file has problems (code 107); the message names each one's line and column, and `errors` lists them as RuleProblem objects. The previous rules stay live."
 );
 
 create_exception!(
@@ -84,7 +84,7 @@ create_exception!(
     allot.exceptions,
     IllegalTransitionError,
     RejectedError,
-    "The reservation is in a final state that cannot become the one asked for (code 202)."
+    "The order or reservation is in a state that cannot become the one asked for (code 202); the message names both, and `order`, `from_state` and `to_state` hold them."
 );
 create_exception!(
     allot.exceptions,
@@ -186,8 +186,39 @@ fn class_of(py: Python<'_>, code: ErrorCode) -> Bound<'_, PyType> {
     }
 }
 
-/// The exception for a core error: its code's class, the core's message.
+/// The exception for a core error: its code's class, the core's message. An
+/// `InvalidRulesError` also carries `errors`, the list of `RuleProblem`s (line, column,
+/// message); an `IllegalTransitionError` carries `order`, `from_state` and `to_state`.
 pub(crate) fn to_pyerr(error: Error) -> PyErr {
+    let details = match &error {
+        Error::InvalidRules { errors } => Some(Details::Rules(errors.clone())),
+        Error::IllegalTransition { order, from, to } => Some(Details::Transition(order.clone(), from, to)),
+        _ => None,
+    };
+    let raised = plain_pyerr(error);
+    let Some(details) = details else { return raised };
+    Python::attach(|py| {
+        let value = raised.value(py);
+        let attached = match details {
+            Details::Rules(errors) => {
+                crate::rules::problems(py, &errors).and_then(|list| value.setattr("errors", list))
+            }
+            Details::Transition(order, from, to) => value
+                .setattr("order", order)
+                .and_then(|()| value.setattr("from_state", from))
+                .and_then(|()| value.setattr("to_state", to)),
+        };
+        attached.err().unwrap_or(raised)
+    })
+}
+
+/// What some exceptions carry besides their message.
+enum Details {
+    Rules(Vec<allot_core::routing::RuleError>),
+    Transition(String, &'static str, &'static str),
+}
+
+fn plain_pyerr(error: Error) -> PyErr {
     let code = error.code();
     let message = error.to_string();
     match code {
@@ -222,6 +253,23 @@ pub(crate) fn to_pyerr(error: Error) -> PyErr {
 /// Converts a core result, raising the matching exception.
 pub(crate) fn check<T>(result: allot_core::Result<T>) -> PyResult<T> {
     result.map_err(to_pyerr)
+}
+
+/// Runs engine work with the GIL released, converting its error, and a panic (a bug in Allot)
+/// into InternalError: no panic crosses into Python.
+pub(crate) fn run<T: Send>(py: Python<'_>, work: impl FnOnce() -> allot_core::Result<T> + Send) -> PyResult<T> {
+    let outcome = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
+    match outcome {
+        Ok(result) => check(result),
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|text| text.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            Err(to_pyerr(Error::Internal { detail: format!("panic in the engine: {detail}") }))
+        }
+    }
 }
 
 /// `(code, name)` of every core error code, in numeric order.

@@ -33,15 +33,20 @@ fn py_repr(value: &Bound<'_, PyAny>) -> String {
     value.repr().map_or_else(|_| "?".into(), |r| r.to_string())
 }
 
-fn py_bool(value: bool) -> &'static str {
+pub(crate) fn py_bool(value: bool) -> &'static str {
     if value { "True" } else { "False" }
+}
+
+/// An optional string as a repr spells it: `"text"` or `None`.
+pub(crate) fn opt_str(value: Option<&str>) -> String {
+    value.map_or_else(|| "None".into(), |text| format!("{text:?}"))
 }
 
 fn opt_int(value: Option<u64>) -> String {
     value.map_or_else(|| "None".into(), |v| v.to_string())
 }
 
-fn hash_of(value: impl Hash) -> u64 {
+pub(crate) fn hash_of(value: impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
@@ -420,10 +425,13 @@ impl Sku {
 // ---------------------------------------------------------------------------------------------
 
 /// One state change read back from the log. `lsn` is the cursor to pass back to
-/// `Client.events(after=...)`; `kind` names the change (`"add_warehouse"`,
-/// `"update_warehouse"`, `"add_sku"`, `"set_buffer"`, `"move"`, `"reserve"`, `"settle"`); the
-/// record's fields are attributes (None for the fields other kinds have) and, only those of
-/// this kind, `fields`. SKUs and warehouses appear as codes.
+/// `Client.events(after=...)` or `Client.subscribe(after=...)`; `kind` names the change (the
+/// stock layer's `"add_warehouse"`, `"update_warehouse"`, `"add_sku"`, `"set_buffer"`,
+/// `"move"`, `"reserve"`, `"settle"`; the order pipeline's `"order_received"`,
+/// `"order_moved"`, `"waybill"`, `"tracking"`, `"escalated"`, `"task_opened"`,
+/// `"task_changed"`, `"notified"`, `"blacklist"`, `"rules"`, `"stock_alert"`); the record's
+/// fields are attributes (None for the fields other kinds have) and, only those of this kind,
+/// `fields`. SKUs and warehouses appear as codes.
 #[pyclass(frozen, module = "allot", name = "Event")]
 pub(crate) struct Event {
     pub(crate) lsn: u64,
@@ -481,7 +489,7 @@ impl Event {
         self.field(py, "active")
     }
 
-    /// The SKU's code (add_sku, set_buffer, move).
+    /// The SKU's code (add_sku, set_buffer, move, stock_alert).
     #[getter]
     fn sku<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.field(py, "sku")
@@ -535,13 +543,14 @@ impl Event {
         self.field(py, "reason")
     }
 
-    /// The order id (reserve, settle).
+    /// The order id (reserve, settle) or the order's key (the order pipeline's kinds).
     #[getter]
     fn order_id<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.field(py, "order_id")
     }
 
-    /// The reserved lines, a list of ReservedLine (reserve).
+    /// The reserved lines, a list of ReservedLine (reserve; the order pipeline's kinds whose
+    /// `stock_step` is "reserve" or "restock").
     #[getter]
     fn lines<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.field(py, "lines")
@@ -553,7 +562,8 @@ impl Event {
         self.field(py, "expires_at_ms")
     }
 
-    /// When the change happened on the engine's clock, ms since the epoch (reserve, settle).
+    /// When the change happened on the engine's clock, ms since the epoch (reserve, settle and
+    /// every kind of the order pipeline).
     #[getter]
     fn at_ms<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.field(py, "at_ms")
@@ -569,6 +579,164 @@ impl Event {
     #[getter]
     fn record<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.field(py, "record")
+    }
+
+    /// The state the order left (order_received: "received"; order_moved).
+    #[getter(from_state)]
+    fn field_from_state<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "from_state")
+    }
+
+    /// The state the order entered (order_received: where intake put it; order_moved).
+    #[getter]
+    fn to_state<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "to_state")
+    }
+
+    /// The path routing chose (order_received).
+    #[getter]
+    fn path<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "path")
+    }
+
+    /// The routing rule that chose the path, None for the default path (order_received).
+    #[getter]
+    fn rule<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "rule")
+    }
+
+    /// The flags the intake checks raised, a list of Flag (order_received).
+    #[getter]
+    fn flags<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "flags")
+    }
+
+    /// Who made the change: a client's actor, "sla" for escalations (order_moved, task_changed, blacklist, rules).
+    #[getter]
+    fn by<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "by")
+    }
+
+    /// The note given with the move (order_moved).
+    #[getter]
+    fn note<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "note")
+    }
+
+    /// The carrier's code (waybill).
+    #[getter]
+    fn carrier<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "carrier")
+    }
+
+    /// The waybill number (waybill).
+    #[getter]
+    fn tracking_number<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "tracking_number")
+    }
+
+    /// What the carrier reported: picked_up, in_transit, delivered or exception (tracking).
+    #[getter]
+    fn tracking<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "tracking")
+    }
+
+    /// The carrier's free-text detail (tracking).
+    #[getter]
+    fn detail<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "detail")
+    }
+
+    /// The stage that stalled: review, release, ship, tracking or delivery (escalated, task_opened).
+    #[getter]
+    fn stage<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "stage")
+    }
+
+    /// The escalation tier, from 0 (escalated).
+    #[getter]
+    fn tier<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "tier")
+    }
+
+    /// low, medium, high or critical (escalated, task_opened, task_changed).
+    #[getter]
+    fn severity<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "severity")
+    }
+
+    /// The task's id (escalated, task_opened, task_changed).
+    #[getter]
+    fn task<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "task")
+    }
+
+    /// overdue_<stage> or enter_tracking (task_opened).
+    #[getter]
+    fn task_kind<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "task_kind")
+    }
+
+    /// Who is to act on the task (task_opened).
+    #[getter]
+    fn assignee<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "assignee")
+    }
+
+    /// open, acknowledged or closed (task_changed).
+    #[getter]
+    fn task_state<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "task_state")
+    }
+
+    /// What the buyer is to be told: shipped or delivered (notified).
+    #[getter]
+    fn notification<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "notification")
+    }
+
+    /// Which list: buyer, phone or address (blacklist).
+    #[getter]
+    fn blacklist<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "blacklist")
+    }
+
+    /// The entry added or removed (blacklist).
+    #[getter]
+    fn value<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "value")
+    }
+
+    /// True when the entry was added, False when removed (blacklist).
+    #[getter]
+    fn added<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "added")
+    }
+
+    /// The new rules file's whole text (rules).
+    #[getter]
+    fn rules_text<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "rules_text")
+    }
+
+    /// The SKU's available units over all warehouses (stock_alert).
+    #[getter]
+    fn available<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "available")
+    }
+
+    /// What an order's change did to its stock, logged with it: "reserve" (with `lines`),
+    /// "commit", "release" or "restock" (with `lines`: the goods put back on hand); None when the
+    /// change touched no stock (order_received, order_moved).
+    #[getter]
+    fn stock_step<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "stock_step")
+    }
+
+    /// The rules' low-stock level it fell to or below (stock_alert).
+    #[getter]
+    fn threshold<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.field(py, "threshold")
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -673,7 +841,14 @@ pub(crate) struct Metrics {
     /// Checkpoints written since this open.
     #[pyo3(get)]
     pub(crate) checkpoints: u64,
+    /// Orders that never needed a person's decision (in the book now).
+    #[pyo3(get)]
+    pub(crate) orders_zero_touch: u64,
     pub(crate) denied: Vec<(&'static str, &'static str, u64)>,
+    pub(crate) orders_by_state: Vec<(&'static str, u64)>,
+    pub(crate) open_tasks_by_severity: Vec<(&'static str, u64)>,
+    /// The core's view, for the Prometheus text.
+    pub(crate) core: allot_core::Metrics,
 }
 
 impl From<allot_core::Metrics> for Metrics {
@@ -697,13 +872,21 @@ impl From<allot_core::Metrics> for Metrics {
             log_flushes: m.log_flushes,
             log_segments: m.log_segments,
             checkpoints: m.checkpoints,
+            orders_zero_touch: m.orders_zero_touch,
             denied: m.permission_denied.iter().map(|(role, op, n)| (role.name(), op.name(), *n)).collect(),
+            orders_by_state: m.orders_by_state.iter().map(|(state, n)| (state.name(), *n)).collect(),
+            open_tasks_by_severity: m
+                .open_tasks_by_severity
+                .iter()
+                .map(|(severity, n)| (severity.name(), *n))
+                .collect(),
+            core: m,
         }
     }
 }
 
 impl Metrics {
-    fn counters(&self) -> [(&'static str, u64); 18] {
+    fn counters(&self) -> [(&'static str, u64); 19] {
         [
             ("skus", self.skus),
             ("warehouses", self.warehouses),
@@ -723,6 +906,7 @@ impl Metrics {
             ("log_flushes", self.log_flushes),
             ("log_segments", self.log_segments),
             ("checkpoints", self.checkpoints),
+            ("orders_zero_touch", self.orders_zero_touch),
         ]
     }
 }
@@ -739,7 +923,36 @@ impl Metrics {
         Ok(dict)
     }
 
-    /// Every counter by name, with `permission_denied` as a dict keyed by `"role.operation"`.
+    /// Orders in the book by state name, only the states that have some. Finished orders are
+    /// forgotten by the checkpoint after the settled-retention window.
+    #[getter]
+    fn orders_by_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (state, count) in &self.orders_by_state {
+            dict.set_item(*state, *count)?;
+        }
+        Ok(dict)
+    }
+
+    /// Open and acknowledged to-do tasks by severity name, most severe first, only the
+    /// severities that have some.
+    #[getter]
+    fn open_tasks_by_severity<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (severity, count) in &self.open_tasks_by_severity {
+            dict.set_item(*severity, *count)?;
+        }
+        Ok(dict)
+    }
+
+    /// The metrics in Prometheus' text exposition format (prefix `allot_`), for a process that
+    /// serves them at `/metrics`.
+    fn prometheus_text(&self) -> String {
+        self.core.prometheus_text()
+    }
+
+    /// Every counter by name, with `permission_denied` as a dict keyed by `"role.operation"`,
+    /// and `orders_by_state` and `open_tasks_by_severity` as dicts.
     fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         for (name, value) in self.counters() {
@@ -750,6 +963,8 @@ impl Metrics {
             denied.set_item(format!("{role}.{operation}"), *count)?;
         }
         dict.set_item("permission_denied", denied)?;
+        dict.set_item("orders_by_state", self.orders_by_state(py)?)?;
+        dict.set_item("open_tasks_by_severity", self.open_tasks_by_severity(py)?)?;
         Ok(dict)
     }
 
@@ -761,7 +976,14 @@ impl Metrics {
             }
             text.push_str(&format!("{name}={value}"));
         }
-        text.push(')');
+        let listed = |pairs: &[(&str, u64)]| {
+            pairs.iter().map(|(name, count)| format!("{name:?}: {count}")).collect::<Vec<_>>().join(", ")
+        };
+        text.push_str(&format!(
+            ", orders_by_state={{{}}}, open_tasks_by_severity={{{}}})",
+            listed(&self.orders_by_state),
+            listed(&self.open_tasks_by_severity)
+        ));
         text
     }
 }

@@ -144,7 +144,8 @@ def test_the_gil_is_released_while_the_engine_works() -> None:
             started.wait()
             moved = False
             for attempt in range(5):
-                batch = [(f"b{attempt}-{i}", [(f"S{i % 100}", 1)]) for i in range(100_000)]
+                size = allot.LIMITS["RESERVE_BATCH_MAX"]
+                batch = [(f"b{attempt}-{i}", [(f"S{i % 100}", 1)]) for i in range(size)]
                 before = counter[0]
                 results = orders.reserve_many(batch)
                 after = counter[0]
@@ -152,8 +153,9 @@ def test_the_gil_is_released_while_the_engine_works() -> None:
                 if after > before:
                     moved = True
                     break
+        finally:
+            # Stopped whatever happened: a helper left counting would keep the process alive.
             stop.set()
             helper.join()
-        finally:
             sys.setswitchinterval(previous)
         assert moved, "another thread ran while reserve_many was working"
