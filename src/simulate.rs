@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use allot_core::log::Record;
 use allot_core::order::{BlacklistKind, FlagCode, OrderState, PipelineChange, TaskKind, TrackingKind};
 use allot_core::{
     Client, Clock, Engine, EngineOptions, Error, ManualClock, Role, StockLevels, SyncMode, WarehouseSpec,
@@ -50,7 +49,7 @@ pub struct SimulateArgs {
 }
 
 const MARKER: &str = "ALLOT-SIMULATION";
-/// 2026-11-11 00:00 in Beijing: the promotion starts at midnight.
+/// 2025-11-11 00:00 in Beijing (Singles' Day): the promotion starts at midnight.
 const DAY_START_MS: u64 = 1_762_790_400_000;
 /// Orders arrive over sixteen hours, most of them in the first two.
 const ARRIVALS_MS: u64 = 16 * 3_600_000;
@@ -278,7 +277,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     let mut tracking_alerts = 0u64;
     let mut notifications = 0u64;
     for event in engine.client(Role::Viewer).subscribe(cursor) {
-        if let Record::Pipeline { change, .. } = event?.record {
+        if let Some((_, change)) = event?.record.into_pipeline() {
             match change {
                 PipelineChange::Escalated { tier, stage, .. } => {
                     *escalations.entry(tier).or_default() += 1;

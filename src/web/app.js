@@ -10,6 +10,7 @@ const ALERT_TEXT = { out: "out of stock", oversell_risk: "oversell risk", low: "
 const $ = (id) => document.getElementById(id);
 const numberFormat = new Intl.NumberFormat("en-US");
 const fmt = (n) => (n === null || n === undefined ? "–" : numberFormat.format(n));
+const count = (n, noun) => `${fmt(n)} ${noun}${n === 1 ? "" : "s"}`;
 
 function element(tag, text, className) {
   const e = document.createElement(tag);
@@ -18,8 +19,10 @@ function element(tag, text, className) {
   return e;
 }
 
-function badge(kind, text) {
-  return element("span", text, `badge ${kind === "low" && SEVERITIES.includes(text) ? "low-severity" : kind}`);
+// A coloured label: `group` is "alert" (a SKU's stock state) or "severity" (a to-do's), so a
+// low-stock alert and a low-severity to-do never share a colour.
+function badge(group, kind, text) {
+  return element("span", text, `badge ${group}-${kind}`);
 }
 
 async function getJson(path) {
@@ -83,7 +86,7 @@ function showStock(stock, chosen) {
     held.dataset.field = "channel_reserved";
     const state = element("td");
     state.dataset.field = "alert";
-    state.append(badge(row.alert, ALERT_TEXT[row.alert] || row.alert));
+    state.append(badge("alert", row.alert, ALERT_TEXT[row.alert] || row.alert));
     tr.append(held, state);
     return tr;
   });
@@ -105,7 +108,7 @@ function showAlerts(alerts) {
   const current = alerts.current.map((a) => {
     const li = element("li");
     li.dataset.sku = a.sku;
-    li.append(badge(a.alert, ALERT_TEXT[a.alert]), ` ${a.sku}: ${fmt(a.available)} available, ${fmt(a.reserved)} reserved`);
+    li.append(badge("alert", a.alert, ALERT_TEXT[a.alert] || a.alert), ` ${a.sku}: ${fmt(a.available)} available, ${fmt(a.reserved)} reserved`);
     return li;
   });
   $("alerts-current").replaceChildren(...(current.length ? current : [element("li", "no SKU is low or at risk", "empty")]));
@@ -131,7 +134,7 @@ function showTasks(data) {
     const tr = element("tr");
     tr.dataset.severity = severity;
     const name = element("td");
-    name.append(badge(severity, severity));
+    name.append(badge("severity", severity, severity));
     tr.append(name, ...counts.map((n) => element("td", fmt(n), "num")));
     const total = element("td", fmt(counts.reduce((a, b) => a + b, 0)), "num");
     total.dataset.field = "total";
@@ -141,14 +144,21 @@ function showTasks(data) {
   $("sla").tBodies[0].replaceChildren(...rows);
   const oldest = [...open].sort((a, b) => b.age_s - a.age_s).slice(0, 50).map((t) => {
     const li = element("li");
-    li.append(badge(t.severity, t.severity), ` ${t.kind} · ${t.order} · ${t.assignee} · ${t.state} · open ${ageLabel(t.age_s)}`);
+    li.append(badge("severity", t.severity, t.severity), ` ${t.kind} · ${t.order} · ${t.assignee} · ${t.state} · open ${ageLabel(t.age_s)}`);
     return li;
   });
   $("tasks").replaceChildren(...(oldest.length ? oldest : [element("li", "nothing waiting", "empty")]));
 }
 
 function showRates(rates) {
-  AllotChart.line($("rates-chart"), [
+  const chart = $("rates-chart");
+  chart.dataset.points = String(rates.points.length);
+  chart.dataset.reservations = String(rates.reservations);
+  chart.dataset.orders = String(rates.orders);
+  const end = new Date(rates.end_ms).toLocaleString();
+  $("rates-caption").textContent =
+    `${count(rates.reservations, "reservation")}, ${count(rates.orders, "order")} in the window ending ${end} · ${fmt(rates.bucket_s)} s per point`;
+  AllotChart.line(chart, [
     { name: "reservations/s", color: "#1f5fbf", points: rates.points.map((p) => [p.at_ms, p.reservations_per_s]) },
     { name: "orders/s", color: "#c4320a", points: rates.points.map((p) => [p.at_ms, p.orders_per_s]) },
   ], { empty: "collecting: one point per second" });
@@ -186,7 +196,8 @@ async function refresh() {
     document.body.dataset.refreshes = String(refreshes);
     document.body.dataset.filters = JSON.stringify(chosen);
     $("status").classList.remove("error");
-    $("status").textContent = `updated ${new Date().toLocaleTimeString()} · log LSN ${fmt(summary.last_lsn)}`;
+    $("status").textContent =
+      `updated ${new Date().toLocaleTimeString()} · data as of ${new Date(summary.as_of_ms).toLocaleString()} · log LSN ${fmt(summary.last_lsn)}`;
   } catch (error) {
     $("status").classList.add("error");
     $("status").textContent = `cannot reach the engine: ${error.message}`;

@@ -68,10 +68,11 @@ const AllotChart = (() => {
       g.stroke();
       g.fillText(formatValue(v), pad.left - 6, y(v));
     }
-    g.textAlign = "center";
     g.textBaseline = "top";
     for (let i = 0; i <= 4; i++) {
       const t = xMin + ((xMax - xMin) * i) / 4;
+      // The last label ends at the plot's right edge instead of running past the canvas.
+      g.textAlign = i === 4 ? "right" : "center";
       g.fillText(formatTime(t), x(t), pad.top + plotH + 6);
     }
 
