@@ -1834,7 +1834,8 @@ typedef struct allot_event {
      */
     uint64_t expires_at_ms;
     /**
-     * RESERVE: the reserved lines (SKU, warehouse, qty); NULL (and 0) for the other kinds.
+     * RESERVE, and ORDER_RECEIVED or ORDER_MOVED of a pipeline order whose stock was reserved
+     * by that change: the reserved lines (SKU, warehouse, qty); NULL (and 0) otherwise.
      */
     const struct allot_reserved_line *lines;
     size_t lines_len;

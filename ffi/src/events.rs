@@ -12,7 +12,7 @@
 
 use std::ffi::c_char;
 
-use allot_core::log::{Movement, Record, Settlement};
+use allot_core::log::{Movement, Record, Settlement, StockStep};
 use allot_core::order::PipelineChange;
 use allot_core::{BufferRule, Client, Error, Event, Operation};
 
@@ -143,7 +143,8 @@ pub struct allot_event {
     pub at_ms: u64,
     /// RESERVE: when the hold expires (engine clock); 0: never.
     pub expires_at_ms: u64,
-    /// RESERVE: the reserved lines (SKU, warehouse, qty); NULL (and 0) for the other kinds.
+    /// RESERVE, and ORDER_RECEIVED or ORDER_MOVED of a pipeline order whose stock was reserved
+    /// by that change: the reserved lines (SKU, warehouse, qty); NULL (and 0) otherwise.
     pub lines: *const allot_reserved_line,
     pub lines_len: usize,
     /// ORDER_RECEIVED (from `ALLOT_ORDER_STATE_RECEIVED` to where it landed), ORDER_MOVED.
@@ -382,9 +383,19 @@ impl allot_events {
             }
             // An order's change with its stock step is told as the change: the step is what
             // the change means for stock (received and reserved, shipped and committed, ...).
-            Record::Pipeline { at_ms, change } | Record::PipelineStock { at_ms, change, .. } => {
+            Record::Pipeline { at_ms, change } => {
                 let mut c = pipeline_event(codes, arena, lsn, change)?;
                 c.at_ms = at_ms;
+                c
+            }
+            Record::PipelineStock { at_ms, change, stock } => {
+                let mut c = pipeline_event(codes, arena, lsn, change)?;
+                c.at_ms = at_ms;
+                if let StockStep::Reserve { lines } = stock {
+                    let lines = reserved_lines(codes, arena, &lines)?;
+                    (c.lines, c.lines_len) = (lines.as_ptr(), lines.len());
+                    self._lines.push(lines);
+                }
                 c
             }
             // `Record` is non-exhaustive: the core may add kinds of change before this library
