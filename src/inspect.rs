@@ -82,14 +82,15 @@ pub fn verify(dir: &Path) -> Result<()> {
     }
     println!(
         "ok: {} records replayed after checkpoint LSN {}; {} SKUs, {} cells, {} reserved of {} on hand, \
-         {} held reservations",
+         {} held reservations, {} orders whose stock agrees with their state",
         recovery.records_replayed,
         recovery.checkpoint_lsn,
         report.skus,
         report.cells,
         report.reserved,
         report.on_hand,
-        report.held_reservations
+        report.held_reservations,
+        report.orders
     );
     Ok(())
 }
