@@ -264,14 +264,8 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         bar.finish_and_clear();
     }
 
-    // Escalations by tier, from the log's events. Subscribers only see durable records, so
-    // first let the interval sync reach the end of the day.
-    let end = engine.last_lsn();
-    let waiting_since = Instant::now();
-    while engine.durable_lsn() < end {
-        ensure!(waiting_since.elapsed() < Duration::from_secs(30), "the log did not become durable within 30 s");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    // Escalations by tier, from the log's events (subscribers see durable records only).
+    engine.flush()?;
     let mut escalations: BTreeMap<u8, u64> = BTreeMap::new();
     let mut escalated_stages: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut tracking_alerts = 0u64;

@@ -8,9 +8,8 @@
 //! parent; with `ALLOT_CRASH_CHILD` set it is the child.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -48,19 +47,11 @@ fn options(sync: SyncMode) -> EngineOptions {
         .stripes(16)
 }
 
+#[path = "support/crash_harness.rs"]
+mod crash_harness;
+
 fn main() {
-    if let Ok(dir) = std::env::var("ALLOT_CRASH_CHILD") {
-        let run: usize = std::env::var("ALLOT_CRASH_RUN").unwrap().parse().unwrap();
-        let seed: u64 = std::env::var("ALLOT_CRASH_SEED").unwrap().parse().unwrap();
-        child(Path::new(&dir), run, seed);
-        return;
-    }
-    // `cargo test -- <filter>` passes a filter; run unless it excludes this file's one test.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    if !args.is_empty() && !args.iter().any(|a| "crash_loop".contains(a.as_str())) {
-        return;
-    }
-    parent();
+    crash_harness::main("crash_loop", child, parent);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,31 +177,17 @@ fn parent() {
     let mut rng = SmallRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().unwrap();
     setup(dir.path());
-    let exe: PathBuf = std::env::current_exe().unwrap();
     let mut ledger = Ledger::default();
     let (mut during_recovery, mut during_checkpoint, mut acknowledged_total) = (0, 0, 0);
     for run in 0..KILLS {
-        let mut child = Command::new(&exe)
-            .env("ALLOT_CRASH_CHILD", dir.path())
-            .env("ALLOT_CRASH_RUN", run.to_string())
-            .env("ALLOT_CRASH_SEED", rng.random::<u64>().to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+        let child_seed = rng.random::<u64>();
         // Most kills land mid-load; one in eight lands while the child is still recovering.
         let delay_us =
             if rng.random_range(0..8) == 0 { rng.random_range(0..3_000) } else { rng.random_range(3_000..60_000) };
-        thread::sleep(Duration::from_micros(delay_us));
-        child.kill().unwrap();
-        let status = child.wait().unwrap();
-        let lines = reader.join().unwrap();
+        let crash_harness::Killed { lines, stderr, status } =
+            crash_harness::run_and_kill(dir.path(), run, child_seed, Duration::from_micros(delay_us));
         if !lines.iter().any(|l| l == "OPENED") {
             during_recovery += usize::from(lines.iter().any(|l| l == "OPENING"));
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
             assert!(!stderr.contains("panicked"), "run {run}: the child failed to open: {stderr}");
         }
         assert!(!status.success(), "run {run}: the child exited by itself");

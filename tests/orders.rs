@@ -616,3 +616,26 @@ fn a_subscription_iterates_events_and_resumes_from_its_cursor() {
     );
     engine.close().unwrap();
 }
+
+#[test]
+fn flush_makes_the_latest_changes_durable_and_visible_to_subscribers_in_any_sync_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(1_700_000_000_000);
+    // Interval flushes once an hour here: without `flush` nothing would become durable.
+    let options = options(&clock).sync(SyncMode::Interval(Duration::from_secs(3600)));
+    let engine = Engine::open(dir.path(), options).unwrap();
+    let admin = engine.client(Role::Admin);
+    admin.add_warehouse("WH-SH", WarehouseSpec::new("310000", 1)).unwrap();
+    admin.add_sku("MUG-350", "home").unwrap();
+    admin.set_stock("MUG-350", "WH-SH", 5).unwrap();
+    let cursor = engine.durable_lsn();
+    let key = engine.client(Role::Orders).intake(form("F-1", "b-1", "13800000001", &[("MUG-350", 1, 990)])).unwrap();
+    assert!(engine.durable_lsn() < engine.last_lsn());
+    assert_eq!(engine.flush().unwrap(), engine.last_lsn());
+    assert_eq!(engine.durable_lsn(), engine.last_lsn());
+    let seen = engine.client(Role::Viewer).subscribe(cursor).map(|e| e.unwrap()).collect::<Vec<_>>();
+    assert!(seen.iter().any(|e| matches!(e.record.pipeline(),
+        Some((_, PipelineChange::Received { order, .. })) if *order == key.order.key)));
+    engine.close().unwrap();
+    assert!(matches!(engine.flush(), Err(Error::Closed)));
+}

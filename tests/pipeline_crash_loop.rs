@@ -10,9 +10,8 @@
 //! parent; with `ALLOT_CRASH_CHILD` set it is the child.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::io::Write;
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -40,18 +39,11 @@ fn options(run: usize) -> EngineOptions {
     EngineOptions::default().sync(sync).segment_bytes(256 * 1024).checkpoint_every_bytes(96 * 1024)
 }
 
+#[path = "support/crash_harness.rs"]
+mod crash_harness;
+
 fn main() {
-    if let Ok(dir) = std::env::var("ALLOT_CRASH_CHILD") {
-        let run: usize = std::env::var("ALLOT_CRASH_RUN").unwrap().parse().unwrap();
-        let seed: u64 = std::env::var("ALLOT_CRASH_SEED").unwrap().parse().unwrap();
-        child(Path::new(&dir), run, seed);
-        return;
-    }
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    if !args.is_empty() && !args.iter().any(|a| "pipeline_crash_loop".contains(a.as_str())) {
-        return;
-    }
-    parent();
+    crash_harness::main("pipeline_crash_loop", child, parent);
 }
 
 fn form(key: &str, n: u64, lines: Vec<FormLine>) -> OrderForm {
@@ -147,26 +139,13 @@ fn parent() {
     let mut rng = SmallRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().unwrap();
     setup(dir.path());
-    let exe: PathBuf = std::env::current_exe().unwrap();
     let mut acknowledged: HashMap<String, String> = HashMap::new();
     let mut moves = 0usize;
     for run in 0..KILLS {
-        let mut child = Command::new(&exe)
-            .env("ALLOT_CRASH_CHILD", dir.path())
-            .env("ALLOT_CRASH_RUN", run.to_string())
-            .env("ALLOT_CRASH_SEED", rng.random::<u64>().to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
-        thread::sleep(Duration::from_micros(rng.random_range(5_000..120_000)));
-        child.kill().unwrap();
-        let status = child.wait().unwrap();
-        let lines = reader.join().unwrap();
-        let mut stderr = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        let child_seed = rng.random::<u64>();
+        let delay = Duration::from_micros(rng.random_range(5_000..120_000));
+        let crash_harness::Killed { lines, stderr, status } =
+            crash_harness::run_and_kill(dir.path(), run, child_seed, delay);
         assert!(!stderr.contains("panicked"), "run {run}: the child failed: {stderr}");
         assert!(!status.success(), "run {run}: the child exited by itself");
         for line in lines.iter().filter_map(|l| l.strip_prefix("A ")) {

@@ -422,6 +422,14 @@ impl Engine {
         self.shared.checkpoint()
     }
 
+    /// Makes everything appended so far durable now, whatever the sync mode (what `Always`
+    /// does for each write); returns the durable LSN. Event subscribers see only durable
+    /// records, so a caller that wants to read its own latest changes as events flushes first.
+    pub fn flush(&self) -> Result<Lsn> {
+        self.shared.ensure_open()?;
+        self.shared.log.flush()
+    }
+
     /// Expires every reservation whose TTL has passed; returns how many expired.
     pub fn expire_due(&self) -> Result<usize> {
         self.shared.ensure_open()?;
