@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use allot_core::log::{describe, read_records};
-use allot_core::{Engine, EngineOptions, Role, SyncMode};
+use allot_core::{Engine, EngineOptions, Role, TornTail};
 use anyhow::{Context, Result, bail};
 
 pub fn inspect(dir: &Path) -> Result<()> {
@@ -12,6 +12,7 @@ pub fn inspect(dir: &Path) -> Result<()> {
     }
     let files = describe(dir).with_context(|| format!("reading the log in {}", dir.display()))?;
     println!("data directory {}", dir.display());
+    println!("  last writer stopped: {}", files.shutdown.name());
     for segment in &files.segments {
         println!(
             "  segment {:>4}  first LSN {:>10}  {:>10} bytes  {}",
@@ -22,13 +23,19 @@ pub fn inspect(dir: &Path) -> Result<()> {
         );
     }
     println!("  spare segments: {}", files.spare_segments);
-    for (lsn, path, bytes) in &files.checkpoints {
+    if let Some((lsn, path, bytes)) = &files.checkpoint {
         println!("  checkpoint at LSN {lsn}  {bytes} bytes  {}", path.display());
     }
+    for leftover in &files.leftovers {
+        println!("  left over (an open removes it): {}", leftover.display());
+    }
     let summary = read_records(dir, |_, _| {})?;
-    println!("  log records: {} (LSN {}..={})", summary.records, summary.first_lsn, summary.last_lsn);
+    println!(
+        "  log records: {} (LSN {}..={}), durable through LSN {}",
+        summary.records, summary.first_lsn, summary.last_lsn, files.durable_lsn
+    );
     if let Some(torn) = &summary.torn_tail {
-        println!("  torn tail: {} at byte {} ({})", torn.path.display(), torn.offset, torn.reason);
+        print_cut(torn);
     }
 
     let engine = open(dir)?;
@@ -78,13 +85,16 @@ pub fn verify(dir: &Path) -> Result<()> {
     let report = engine.check_invariants().context("invariant violated")?;
     engine.close()?;
     if let Some(torn) = &recovery.torn_tail {
-        println!("cut a torn log tail in {} at byte {} ({})", torn.path.display(), torn.offset, torn.reason);
+        print_cut(torn);
     }
     println!(
-        "ok: {} records replayed after checkpoint LSN {}; {} SKUs, {} cells, {} reserved of {} on hand, \
-         {} held reservations, {} orders whose stock agrees with their state",
+        "ok: last writer stopped: {}; {} records replayed after checkpoint LSN {}, durable through LSN {}; \
+         {} SKUs, {} cells, {} reserved of {} on hand, {} held reservations, \
+         {} orders whose stock agrees with their state",
+        recovery.shutdown.name(),
         recovery.records_replayed,
         recovery.checkpoint_lsn,
+        recovery.durable_lsn,
         report.skus,
         report.cells,
         report.reserved,
@@ -95,9 +105,20 @@ pub fn verify(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Opens without housekeeping: looking at a directory must not expire its reservations or fire
-/// its timers (recovery itself writes nothing but a closing mark).
+/// What an open of the directory would cut (nothing here cuts it: only an open does).
+fn print_cut(torn: &TornTail) {
+    println!(
+        "an open would cut the log in {} at byte {}: {} damaged bytes, {} records never durable ({})",
+        torn.path.display(),
+        torn.offset,
+        torn.damaged_bytes,
+        torn.discarded_records,
+        torn.reason
+    );
+}
+
+/// Opens read-only: looking at a directory changes no byte of it (no lock, no repair, no
+/// expired reservations or fired timers), and works on a read-only file system.
 fn open(dir: &Path) -> Result<Engine> {
-    Engine::open(dir, EngineOptions::default().sync(SyncMode::Always).housekeeping(false).checkpoint_every_bytes(0))
-        .with_context(|| format!("opening {}", dir.display()))
+    Engine::open_read_only(dir, EngineOptions::default()).with_context(|| format!("opening {}", dir.display()))
 }

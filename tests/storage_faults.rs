@@ -1,6 +1,8 @@
-//! Proves through the public API what the engine does when storage misbehaves: torn tails cut at
-//! every byte, bit flips and damaged checkpoints, a locked directory, a really full disk, injected
-//! disk-full and sync failures, and the lost-in-flight rule of recovery.
+//! Proves through the public API what the engine does when storage misbehaves: damage to a closed
+//! or crashed log is corruption at the first damaged record, a power cut's torn tail is cut at
+//! every byte, an append cut short by a killed process is cut and nothing else is, bit flips and
+//! damaged or misnamed checkpoints are corruption, a locked directory, a really full disk,
+//! injected disk-full and sync failures, and the lost-in-flight rule after a power cut.
 
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use allot_core::log::{Record, read_records};
 use allot_core::{
     Engine, EngineOptions, Error, Faults, Lsn, ManualClock, OrderRequest, ReservationState, ReserveOptions, Role,
-    SyncMode, WarehouseSpec,
+    Shutdown, SimulatedCrash, SyncMode, WarehouseSpec,
 };
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -25,6 +27,7 @@ const SEGMENT_BYTES: u64 = 256 * 1024;
 /// Byte layout of the log (see `allot_core`'s `log/frame.rs`).
 const SEGMENT_HEADER_BYTES: usize = 64;
 const FRAME_HEADER_BYTES: usize = 24;
+const END_MARK_BYTES: usize = 24;
 const SECTOR_BYTES: usize = 512;
 /// A clock far from zero, so every record's timestamp encodes to non-zero bytes.
 const START_MS: u64 = 1_700_000_000_000;
@@ -32,12 +35,37 @@ const SKUS: [&str; 4] = ["SOFA", "LAMP", "RUG", "DESK"];
 const STOCK: u64 = 1_000_000;
 
 fn options(clock: &Arc<ManualClock>, sync: SyncMode) -> EngineOptions {
+    // The worker never records the durable LSN in the manifest: what recovery can prove durable
+    // after a simulated power cut then depends on the frames alone, whatever the timing.
+    let faults = Arc::new(Faults::default());
+    faults.skip_durable_records();
     EngineOptions::default()
         .sync(sync)
         .clock(clock.clone())
         .segment_bytes(SEGMENT_BYTES)
         .checkpoint_every_bytes(0)
         .default_ttl_ms(None)
+        .faults(faults)
+}
+
+/// How a closed directory is left before a test damages it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Left {
+    /// As it was closed.
+    Closed,
+    /// As if its process had died after the last flush (the machine kept running).
+    Killed,
+    /// As if the machine had gone down after the last flush.
+    Restarted,
+}
+
+fn leave(dir: &Path, left: Left) {
+    let crash = match left {
+        Left::Closed => return,
+        Left::Killed => SimulatedCrash::ProcessKilled,
+        Left::Restarted => SimulatedCrash::MachineRestarted,
+    };
+    Faults::simulate_crash(dir, crash).unwrap();
 }
 
 /// The seed of a randomized test: `ALLOT_SEED` if set, else a fresh one. Printed either way.
@@ -309,16 +337,17 @@ struct Frame {
 }
 
 /// Walks the frames of an undamaged segment: a 64-byte header, then frames (24-byte header, then
-/// `payload_len` bytes) until a zero header.
+/// `payload_len` bytes) until the end mark (length `u32::MAX`) or a zero header.
 fn frames(segment: &[u8]) -> Vec<Frame> {
     let u64_at = |at: usize| u64::from_le_bytes(segment[at..at + 8].try_into().unwrap());
     let mut found = Vec::new();
     let mut at = SEGMENT_HEADER_BYTES;
     while at + FRAME_HEADER_BYTES <= segment.len() {
-        let payload_len = u32::from_le_bytes(segment[at..at + 4].try_into().unwrap()) as usize;
-        if payload_len == 0 {
+        let payload_len = u32::from_le_bytes(segment[at..at + 4].try_into().unwrap());
+        if payload_len == 0 || payload_len == u32::MAX {
             break;
         }
+        let payload_len = payload_len as usize;
         let end = at + FRAME_HEADER_BYTES + payload_len;
         found.push(Frame { start: at, end, lsn: u64_at(at + 8), synced_lsn: u64_at(at + 16) });
         at = end;
@@ -342,8 +371,21 @@ fn frames_of(dir: &Path) -> (PathBuf, Vec<u8>, Vec<Frame>) {
     assert_eq!(found.iter().map(|f| f.lsn).collect::<Vec<_>>(), lsns, "frames found by walking the layout");
     assert!(summary.torn_tail.is_none());
     assert_eq!(bytes.len() as u64, SEGMENT_BYTES);
-    assert!(bytes[found.last().unwrap().end..].iter().all(|&b| b == 0), "zeros after the last frame");
+    let end = found.last().unwrap().end;
+    assert_eq!(bytes[end..end + END_MARK_BYTES], end_mark(found.last().unwrap().lsn + 1), "the end mark");
+    assert!(bytes[end + END_MARK_BYTES..].iter().all(|&b| b == 0), "zeros after the end mark");
     (path, bytes, found)
+}
+
+/// The end mark for `next_lsn`, as `log/frame.rs` draws it.
+fn end_mark(next_lsn: Lsn) -> [u8; END_MARK_BYTES] {
+    let mut mark = [0u8; END_MARK_BYTES];
+    mark[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    mark[8..16].copy_from_slice(&next_lsn.to_le_bytes());
+    mark[16..24].copy_from_slice(b"ALLOTEND");
+    let crc = crc32c::crc32c_append(crc32c::crc32c(&mark[0..4]), &mark[8..24]);
+    mark[4..8].copy_from_slice(&crc.to_le_bytes());
+    mark
 }
 
 /// Opens `dir` expecting `Error::Corruption`; asserts the failed open changed no file, and
@@ -361,102 +403,211 @@ fn open_corrupt(dir: &Path, options: EngineOptions, context: &str) -> (PathBuf, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. Torn tails
+// 1. The log's end: damage, a power cut's torn tail, an append cut short
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Cut {
-    /// The bytes from the offset to the end of the written data are zeroed (a write that never
-    /// reached the preallocated file).
-    Zeroed,
-    /// The file is truncated at the offset (a short segment file).
-    Truncated,
+/// The first record whose bytes zeroing `from..to` changes.
+fn first_changed<'a>(frames: &'a [Frame], original: &[u8], from: usize, to: usize) -> Option<&'a Frame> {
+    frames
+        .iter()
+        .find(|f| f.end > from && f.start < to && original[from.max(f.start)..f.end.min(to)].iter().any(|&b| b != 0))
 }
 
-/// For every byte offset inside the last three records: damage a copy of the log from there on,
-/// open it, and check the cut, the state, the repair, and that the log continues after the cut.
-fn torn_tail_at_every_offset(seed: u64, sync: SyncMode, cut: Cut) {
-    let built = BuiltLog::new(seed, sync, 30);
+/// A closed log, or one whose process was killed, knows every record it holds: zeroing its end
+/// from any byte on (a sector that lost its data, not a write cut short) is corruption at the
+/// first damaged record, and the failed open changes nothing. Zeroing only the end mark loses no
+/// record: after a clean close the manifest says where the log ends; after a kill it is damage.
+#[test]
+fn a_zeroed_end_of_a_closed_or_killed_log_is_corruption_at_the_first_damaged_record() {
+    let seed = seed("zeroed end");
+    for sync in [SyncMode::Always, SyncMode::None] {
+        let built = BuiltLog::new(seed, sync, 30);
+        let (segment_path, original, frames) = frames_of(built.dir.path());
+        let name = segment_path.file_name().unwrap();
+        let written_end = frames.last().unwrap().end + END_MARK_BYTES;
+        for left in [Left::Closed, Left::Killed] {
+            for offset in frames[frames.len() - 3].start..written_end {
+                let context = format!("zeroed from byte {offset}, {sync:?}, {left:?}");
+                let copy = copy_dir(built.dir.path());
+                leave(copy.path(), left);
+                let path = copy.path().join(name);
+                zero_range(&path, offset, written_end);
+                match first_changed(&frames, &original, offset, written_end) {
+                    Some(damaged) => {
+                        let (named, at, detail) = open_corrupt(copy.path(), built.options(), &context);
+                        assert_eq!((named, at), (path.clone(), damaged.start as u64), "{context}: {detail}");
+                    }
+                    None if left == Left::Closed => {
+                        // Only the end mark was hit: what is left of it holds no record and goes.
+                        let engine =
+                            Engine::open(copy.path(), built.options()).unwrap_or_else(|e| panic!("{context}: {e}"));
+                        if let Some(torn) = &engine.recovery().torn_tail {
+                            let records_end = frames.last().unwrap().end as u64;
+                            assert_eq!((torn.offset, torn.discarded_records), (records_end, 0), "{context}");
+                        }
+                        assert_state(&engine, &built.ops, &Model::after(&built.ops, Lsn::MAX), &context);
+                        engine.close().unwrap();
+                    }
+                    None => {
+                        let (named, at, _) = open_corrupt(copy.path(), built.options(), &context);
+                        assert_eq!((named, at), (path.clone(), frames.last().unwrap().end as u64), "{context}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// After a power cut, pages the kernel had not written back read as zeros: for every byte offset
+/// inside the last three records (and their end mark), zero a copy of a `None` log (nothing in
+/// it was ever flushed before the close) from there on; recovery cuts at the first damaged
+/// record, says so, zeroes what it cut, and the log continues cleanly after the cut.
+#[test]
+fn a_power_cut_torn_tail_is_cut_at_the_first_damaged_record_for_every_byte_offset() {
+    let built = BuiltLog::new(seed("power cut tail"), SyncMode::None, 30);
     let (segment_path, original, frames) = frames_of(built.dir.path());
     let name = segment_path.file_name().unwrap();
-    let written_end = frames.last().unwrap().end;
-    let first = frames[frames.len() - 3].start;
+    let records_end = frames.last().unwrap().end;
+    let written_end = records_end + END_MARK_BYTES;
     let all_lsn = frames.last().unwrap().lsn;
-    for offset in first..written_end {
-        let context = format!("{cut:?} from byte {offset}, {sync:?}");
+    for offset in frames[frames.len() - 3].start..written_end {
+        let context = format!("zeroed from byte {offset} after a power cut");
         let copy = copy_dir(built.dir.path());
+        leave(copy.path(), Left::Restarted);
         let path = copy.path().join(name);
-        match cut {
-            Cut::Zeroed => zero_range(&path, offset, written_end),
-            Cut::Truncated => OpenOptions::new().write(true).open(&path).unwrap().set_len(offset as u64).unwrap(),
-        }
+        zero_range(&path, offset, written_end);
         let damaged = fs::read(&path).unwrap();
-
-        // The first record whose bytes changed, and whether anything of its header is left.
-        let first_damaged = frames.iter().find(|f| {
-            f.end > offset && (cut == Cut::Truncated || original[offset.max(f.start)..f.end].iter().any(|&b| b != 0))
-        });
-        let (last_lsn, expected_torn) = match first_damaged {
-            None => (all_lsn, None),
-            Some(f) => {
-                let header_left = &original[f.start..offset.clamp(f.start, f.start + FRAME_HEADER_BYTES)];
-                let torn = header_left.iter().any(|&b| b != 0);
-                let damaged_bytes = (last_nonzero_end(&damaged).max(f.start) - f.start) as u64;
-                (f.lsn - 1, torn.then_some((f.start as u64, damaged_bytes)))
-            }
-        };
+        let first_damaged = first_changed(&frames, &original, offset, written_end);
+        let (last_lsn, cut_at) = first_damaged.map_or((all_lsn, records_end), |f| (f.lsn - 1, f.start));
 
         let engine = Engine::open(copy.path(), built.options()).unwrap_or_else(|e| panic!("{context}: {e}"));
         let report = engine.recovery();
-        match (expected_torn, &report.torn_tail) {
-            (None, None) => {}
-            (Some((at, damaged_bytes)), Some(torn)) => {
-                assert_eq!(torn.path, path, "{context}");
-                assert_eq!(torn.offset, at, "{context}: cut at the start of the first damaged record");
-                assert_eq!(torn.damaged_bytes, damaged_bytes, "{context}");
-                assert_eq!(torn.discarded_records, 0, "{context}");
-                assert!(!torn.reason.is_empty(), "{context}");
-            }
-            (expected, found) => panic!("{context}: expected torn tail {expected:?}, recovery reported {found:?}"),
-        }
-        assert_eq!(report.last_lsn, last_lsn, "{context}");
-        assert_eq!(report.records_replayed, last_lsn, "{context}");
+        assert_eq!(report.shutdown, Shutdown::MachineRestart, "{context}");
+        let torn = report.torn_tail.clone().unwrap_or_else(|| panic!("{context}: no cut reported"));
+        assert_eq!((torn.path.as_path(), torn.offset), (path.as_path(), cut_at as u64), "{context}");
+        assert_eq!(torn.damaged_bytes, (last_nonzero_end(&damaged).max(cut_at) - cut_at) as u64, "{context}");
+        assert_eq!(torn.discarded_records, 0, "{context}");
+        assert_eq!((report.last_lsn, report.records_replayed), (last_lsn, last_lsn), "{context}");
         assert_state(&engine, &built.ops, &Model::after(&built.ops, last_lsn), &context);
-        // The repair: what came before the cut is untouched, everything from it on is zeros.
-        let cut_at = first_damaged.map_or(written_end, |f| f.start);
+        // The repair: what came before the cut is untouched, then the end mark, then zeros.
         let repaired = fs::read(&path).unwrap();
         assert_eq!(repaired[..cut_at], original[..cut_at], "{context}");
-        assert!(repaired[cut_at..].iter().all(|&b| b == 0), "{context}: bytes left after the cut");
+        assert_eq!(repaired[cut_at..cut_at + END_MARK_BYTES], end_mark(last_lsn + 1), "{context}");
+        assert!(repaired[cut_at + END_MARK_BYTES..].iter().all(|&b| b == 0), "{context}: bytes left after the cut");
 
         // The log continues cleanly after the cut.
         let mut ops: Vec<(Lsn, Op)> = built.ops.iter().filter(|(lsn, _)| *lsn <= last_lsn).cloned().collect();
-        let after = Op::Reserve { order: "AFTER-CUT".into(), lines: vec![(1, 1)] };
         let lsn = reserve(&engine, "AFTER-CUT", &[(1, 1)]);
         assert_eq!(lsn, last_lsn + 1, "{context}: the next record takes the first LSN cut away");
-        ops.push((lsn, after));
+        ops.push((lsn, Op::Reserve { order: "AFTER-CUT".into(), lines: vec![(1, 1)] }));
         engine.close().unwrap();
         let summary = read_records(copy.path(), |_, _| {}).unwrap();
         assert_eq!((summary.last_lsn, summary.records, summary.torn_tail), (lsn, lsn, None), "{context}");
         let engine = Engine::open(copy.path(), built.options()).unwrap_or_else(|e| panic!("{context}: reopen: {e}"));
-        assert_eq!(engine.recovery().torn_tail, None, "{context}: reopened");
-        assert_eq!(engine.recovery().last_lsn, lsn, "{context}: reopened");
+        assert_eq!(
+            (engine.recovery().torn_tail.clone(), engine.recovery().shutdown),
+            (None, Shutdown::Clean),
+            "{context}"
+        );
         assert_state(&engine, &ops, &Model::after(&ops, lsn), &format!("{context}, reopened"));
         engine.close().unwrap();
     }
 }
 
+/// A preallocated segment never shrinks, not even in a power cut: a truncated one is corruption
+/// however the log was left.
 #[test]
-fn a_zeroed_tail_is_cut_at_the_first_damaged_record_for_every_byte_offset() {
-    let seed = seed("zeroed tail");
-    for sync in [SyncMode::Always, SyncMode::None] {
-        torn_tail_at_every_offset(seed, sync, Cut::Zeroed);
+fn a_truncated_segment_is_corruption_however_the_log_was_left() {
+    let built = BuiltLog::new(seed("truncated segment"), SyncMode::None, 30);
+    let (segment_path, _, frames) = frames_of(built.dir.path());
+    let name = segment_path.file_name().unwrap();
+    let lengths = [frames[frames.len() - 2].start + 5, frames.last().unwrap().end, SEGMENT_BYTES as usize - 1, 10];
+    for left in [Left::Closed, Left::Killed, Left::Restarted] {
+        for len in lengths {
+            let context = format!("truncated to {len} bytes, {left:?}");
+            let copy = copy_dir(built.dir.path());
+            leave(copy.path(), left);
+            let path = copy.path().join(name);
+            OpenOptions::new().write(true).open(&path).unwrap().set_len(len as u64).unwrap();
+            let (named, _, detail) = open_corrupt(copy.path(), built.options(), &context);
+            assert_eq!(named, path, "{context}: {detail}");
+        }
     }
 }
 
+/// Bytes to write at an offset.
+type Patch = (usize, Vec<u8>);
+
+/// A process killed in the middle of an append leaves one of two shapes behind the last record
+/// (see `log/frame.rs`): the next record's payload (and the end mark after it) written behind
+/// the old end mark, or that record's header half written over the old mark. Either is cut, with
+/// nothing else; one byte of damage more is corruption.
 #[test]
-fn a_truncated_segment_is_cut_at_the_first_damaged_record_for_every_byte_offset() {
-    let seed = seed("truncated segment");
-    for sync in [SyncMode::Always, SyncMode::None] {
-        torn_tail_at_every_offset(seed, sync, Cut::Truncated);
+fn an_append_cut_short_by_a_killed_process_is_cut_and_anything_else_is_corruption() {
+    let built = BuiltLog::new(seed("append cut short"), SyncMode::None, 30);
+    let (segment_path, original, frames) = frames_of(built.dir.path());
+    let name = segment_path.file_name().unwrap();
+    let last = *frames.last().unwrap();
+    let at = last.end; // where the next frame's header goes (the end mark now)
+    let next_lsn = last.lsn + 1;
+    // The next record: a copy of the last one's payload under the next LSN.
+    let payload = original[last.start + FRAME_HEADER_BYTES..last.end].to_vec();
+    let payload_end = at + FRAME_HEADER_BYTES + payload.len();
+    let mut header = [0u8; FRAME_HEADER_BYTES];
+    header[0..4].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+    header[8..16].copy_from_slice(&next_lsn.to_le_bytes());
+    header[16..24].copy_from_slice(&last.synced_lsn.to_le_bytes());
+    let old_mark = end_mark(next_lsn);
+    header[4..8].copy_from_slice(&old_mark[4..8]); // the checksum is written last: still the mark's
+
+    let shapes: [(&str, Vec<Patch>); 3] = [
+        ("payload behind the end mark", vec![(at + FRAME_HEADER_BYTES, payload.clone())]),
+        (
+            "payload and the next end mark behind it",
+            vec![(at + FRAME_HEADER_BYTES, payload.clone()), (payload_end, end_mark(next_lsn + 1).to_vec())],
+        ),
+        (
+            "the header being written",
+            vec![
+                (at, header.to_vec()),
+                (at + FRAME_HEADER_BYTES, payload.clone()),
+                (payload_end, end_mark(next_lsn + 1).to_vec()),
+            ],
+        ),
+    ];
+    for (shape, writes) in &shapes {
+        let copy = copy_dir(built.dir.path());
+        leave(copy.path(), Left::Killed);
+        let path = copy.path().join(name);
+        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        for (offset, bytes) in writes {
+            file.write_all_at(bytes, *offset as u64).unwrap();
+        }
+        drop(file);
+        // Looking first changes nothing and says what an open would cut.
+        let before = dir_bytes(copy.path());
+        let summary = read_records(copy.path(), |_, _| {}).unwrap();
+        assert_eq!(summary.shutdown, Shutdown::ProcessCrash, "{shape}");
+        assert_eq!(summary.torn_tail.as_ref().map(|t| t.offset), Some(at as u64), "{shape}");
+        assert!(dir_bytes(copy.path()) == before, "{shape}: reading changed the directory");
+
+        let engine = Engine::open(copy.path(), built.options()).unwrap_or_else(|e| panic!("{shape}: {e}"));
+        let torn = engine.recovery().torn_tail.clone().unwrap_or_else(|| panic!("{shape}: no cut"));
+        assert_eq!((torn.offset, torn.discarded_records), (at as u64, 0), "{shape}");
+        assert_eq!(engine.recovery().last_lsn, last.lsn, "{shape}");
+        assert_state(&engine, &built.ops, &Model::after(&built.ops, Lsn::MAX), shape);
+        engine.close().unwrap();
+
+        // The same shape with one more damaged byte well before it is not a cut append.
+        let copy = copy_dir(built.dir.path());
+        leave(copy.path(), Left::Killed);
+        let path = copy.path().join(name);
+        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        for (offset, bytes) in writes {
+            file.write_all_at(bytes, *offset as u64).unwrap();
+        }
+        drop(file);
+        flip_bit(&path, frames[frames.len() - 2].start + 9, 2);
+        open_corrupt(copy.path(), built.options(), &format!("{shape}, and a flipped bit"));
     }
 }
 
@@ -498,9 +649,9 @@ fn a_flipped_bit_before_valid_records_is_corruption_and_the_failed_open_changes_
         expect_corruption_at(frame, &format!("bit {bit} of byte {byte} in LSN {}", frame.lsn));
         flip_bit(&path, byte, bit);
     }
-    // A damaged header of a segment that holds records (bytes 0..36 are checked; 36..64 are
+    // A damaged header of a segment that holds records (bytes 0..52 are checked; 52..64 are
     // reserved zeros).
-    for byte in 0..36 {
+    for byte in 0..52 {
         let bit = rng.random_range(0..8);
         flip_bit(&path, byte, bit);
         let (named, offset, _) = open_corrupt(copy.path(), built.options(), &format!("segment header byte {byte}"));
@@ -514,17 +665,30 @@ fn a_flipped_bit_before_valid_records_is_corruption_and_the_failed_open_changes_
     assert_state(&engine, &built.ops, &Model::after(&built.ops, Lsn::MAX), "all flips undone");
     engine.close().unwrap();
 
-    // The same damage to the last record has nothing after it: indistinguishable from a torn
-    // write, it is cut (and reported), not refused.
+    // The same damage to the last record has nothing after it. The log was closed, so that
+    // record is known durable: corruption still. After a power cut (in a log whose records no
+    // flush covered before the close), it is indistinguishable from a torn write and is cut.
     let last = *frames.last().unwrap();
     for byte in last.start..last.end {
         let copy = copy_dir(built.dir.path());
         let bit = (byte % 8) as u32;
+        let damaged = copy.path().join(segment_path.file_name().unwrap());
+        flip_bit(&damaged, byte, bit);
+        let (named, offset, _) = open_corrupt(copy.path(), built.options(), &format!("last record, byte {byte}"));
+        assert_eq!((named, offset), (damaged, last.start as u64));
+    }
+    let unsynced = BuiltLog::new(seed, SyncMode::None, 20);
+    let (segment_path, _, frames) = frames_of(unsynced.dir.path());
+    let last = *frames.last().unwrap();
+    for byte in last.start..last.end {
+        let copy = copy_dir(unsynced.dir.path());
+        leave(copy.path(), Left::Restarted);
+        let bit = (byte % 8) as u32;
         flip_bit(&copy.path().join(segment_path.file_name().unwrap()), byte, bit);
-        let engine = Engine::open(copy.path(), built.options()).unwrap_or_else(|e| panic!("last record: {e}"));
-        let torn = engine.recovery().torn_tail.clone().expect("a damaged last record is a torn tail");
+        let engine = Engine::open(copy.path(), unsynced.options()).unwrap_or_else(|e| panic!("last record: {e}"));
+        let torn = engine.recovery().torn_tail.clone().expect("a damaged last record after a power cut is torn");
         assert_eq!((torn.offset, torn.discarded_records), (last.start as u64, 0), "byte {byte}");
-        assert_state(&engine, &built.ops, &Model::after(&built.ops, last.lsn - 1), &format!("last, byte {byte}"));
+        assert_state(&engine, &unsynced.ops, &Model::after(&unsynced.ops, last.lsn - 1), &format!("last, byte {byte}"));
         engine.close().unwrap();
     }
 }
@@ -552,8 +716,13 @@ fn damage_checkpoint(path: &Path, how: usize) -> &'static str {
     }
 }
 
+/// The manifest names the checkpoint recovery starts from: damaged, it is corruption (never an
+/// older state, never a silent start from nothing). A whole checkpoint it does not name (a crash
+/// came between the checkpoint's rename and the manifest's update) is left over: the named one
+/// stands and the open removes the other. A checkpoint under another LSN's name, or from another
+/// directory, is corruption wherever it lies.
 #[test]
-fn a_damaged_checkpoint_falls_back_to_an_older_one_or_is_corruption() {
+fn a_damaged_or_misnamed_checkpoint_is_corruption_and_an_unnamed_whole_one_is_left_over() {
     let mut rng = StdRng::seed_from_u64(seed("damaged checkpoint"));
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(START_MS);
@@ -567,14 +736,15 @@ fn a_damaged_checkpoint_falls_back_to_an_older_one_or_is_corruption() {
     engine.close().unwrap();
     let full = Model::after(&ops, Lsn::MAX);
 
-    // A crash after a newer checkpoint was renamed into place but before the older checkpoint
-    // and the segments it covers were removed: write the newer one in a copy, bring it back.
+    // A crash after a newer checkpoint was renamed into place but before the manifest named it:
+    // write the newer one in a copy, bring the file back.
     let newer_dir = copy_dir(dir.path());
     let engine = Engine::open(newer_dir.path(), opts()).unwrap();
     let newer = engine.checkpoint().unwrap();
     engine.close().unwrap();
     let newer_path = newer.path.clone().unwrap();
     let newer_name = newer_path.file_name().unwrap();
+    let older_name = older.path.clone().unwrap().file_name().unwrap().to_owned();
     fs::copy(&newer_path, dir.path().join(newer_name)).unwrap();
     assert_eq!(checkpoints(dir.path()).len(), 2);
     assert!(older.lsn < newer.lsn);
@@ -582,58 +752,49 @@ fn a_damaged_checkpoint_falls_back_to_an_older_one_or_is_corruption() {
     let intact = copy_dir(dir.path());
     let engine = Engine::open(intact.path(), opts()).unwrap();
     let report = engine.recovery().clone();
-    assert_eq!((report.checkpoint_lsn, report.records_replayed), (newer.lsn, 0));
-    assert!(report.damaged_checkpoints.is_empty());
-    assert_state(&engine, &ops, &full, "both checkpoints intact");
+    assert_eq!(report.checkpoint_lsn, older.lsn, "the manifest's checkpoint stands");
+    assert_eq!(report.records_replayed, engine.last_lsn() - older.lsn);
+    assert_state(&engine, &ops, &full, "an unnamed newer checkpoint");
     engine.close().unwrap();
+    assert_eq!(checkpoints(intact.path()), vec![intact.path().join(&older_name)], "the unnamed one was removed");
 
-    for how in 0..4 {
-        let copy = copy_dir(dir.path());
-        let damaged_path = copy.path().join(newer_name);
-        let damage = damage_checkpoint(&damaged_path, how);
-        let engine = Engine::open(copy.path(), opts()).unwrap_or_else(|e| panic!("{damage}: {e}"));
-        let report = engine.recovery().clone();
-        assert_eq!(report.checkpoint_lsn, older.lsn, "{damage}: falls back to the older checkpoint");
-        assert_eq!(report.damaged_checkpoints, vec![damaged_path.clone()], "{damage}");
-        assert_eq!(report.records_replayed, newer.lsn - older.lsn, "{damage}: replays from the older one");
-        assert_eq!(report.torn_tail, None, "{damage}");
-        assert_state(&engine, &ops, &full, damage);
-        let mut later = ops.clone();
-        let lsn = reserve(&engine, "AFTER-FALLBACK", &[(2, 1)]);
-        later.push((lsn, Op::Reserve { order: "AFTER-FALLBACK".into(), lines: vec![(2, 1)] }));
-        engine.close().unwrap();
-
-        let engine = Engine::open(copy.path(), opts()).unwrap();
-        assert_eq!(engine.recovery().checkpoint_lsn, older.lsn, "{damage}: reopened");
-        assert_state(&engine, &later, &Model::after(&later, Lsn::MAX), damage);
-        // A new checkpoint replaces both, the damaged one included.
-        let fresh = engine.checkpoint().unwrap();
-        assert_eq!(checkpoints(copy.path()), vec![fresh.path.clone().unwrap()], "{damage}");
-        engine.close().unwrap();
-        let engine = Engine::open(copy.path(), opts()).unwrap();
-        assert_eq!((engine.recovery().checkpoint_lsn, engine.recovery().records_replayed), (fresh.lsn, 0));
-        assert!(engine.recovery().damaged_checkpoints.is_empty());
-        assert_state(&engine, &later, &Model::after(&later, Lsn::MAX), damage);
-        engine.close().unwrap();
+    // Damage to the named checkpoint, or to the unnamed one: corruption naming the file.
+    for (victim, name) in [("the named checkpoint", older_name.as_os_str()), ("the unnamed checkpoint", newer_name)] {
+        for how in 0..4 {
+            let copy = copy_dir(dir.path());
+            let damage = damage_checkpoint(&copy.path().join(name), how);
+            let (path, offset, detail) = open_corrupt(copy.path(), opts(), &format!("{victim}: {damage}"));
+            assert_eq!(path, copy.path().join(name), "{victim}: {damage}: {detail}");
+            println!("{victim} has {damage}: {} at {offset}: {detail}", path.display());
+        }
     }
 
-    // Both checkpoints damaged: the log before the older one is gone, so nothing can stand in.
-    let copy = copy_dir(dir.path());
-    for path in checkpoints(copy.path()) {
-        damage_checkpoint(&path, 0);
-    }
-    let (path, offset, detail) = open_corrupt(copy.path(), opts(), "both checkpoints damaged");
-    println!("both checkpoints damaged: {} at {offset}: {detail}", path.display());
+    // The named checkpoint deleted: corruption, not a replay from nothing.
+    let copy = copy_dir(newer_dir.path());
+    fs::remove_file(copy.path().join(newer_name)).unwrap();
+    open_corrupt(copy.path(), opts(), "the named checkpoint deleted");
 
-    // The only checkpoint damaged (the normal state after a checkpoint): corruption, not an
-    // engine that silently starts from nothing.
-    for how in 0..4 {
-        let copy = copy_dir(newer_dir.path());
-        assert_eq!(checkpoints(copy.path()).len(), 1);
-        let damage = damage_checkpoint(&copy.path().join(newer_name), how);
-        let (path, offset, detail) = open_corrupt(copy.path(), opts(), damage);
-        println!("the only checkpoint has {damage}: {} at {offset}: {detail}", path.display());
+    // A copy renamed to a higher LSN: its header (under its checksum) says otherwise.
+    let copy = copy_dir(newer_dir.path());
+    let higher = copy.path().join(format!("checkpoint-{:020}.ckpt", newer.lsn + 1000));
+    fs::copy(copy.path().join(newer_name), &higher).unwrap();
+    let (path, offset, detail) = open_corrupt(copy.path(), opts(), "a checkpoint under a higher LSN's name");
+    assert_eq!((path, offset), (higher, 16), "{detail}");
+
+    // A checkpoint of another directory at the LSN this one names.
+    let other = tempfile::tempdir().unwrap();
+    let engine = Engine::open(other.path(), opts()).unwrap();
+    stock_catalogue(&engine);
+    while engine.last_lsn() < newer.lsn {
+        reserve(&engine, &format!("X{}", engine.last_lsn()), &[(0, 1)]);
     }
+    let foreign = engine.checkpoint().unwrap();
+    engine.close().unwrap();
+    assert_eq!(foreign.lsn, newer.lsn);
+    let copy = copy_dir(newer_dir.path());
+    fs::copy(foreign.path.unwrap(), copy.path().join(newer_name)).unwrap();
+    let (_, offset, detail) = open_corrupt(copy.path(), opts(), "another directory's checkpoint");
+    assert_eq!(offset, 32, "{detail}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1092,7 +1253,14 @@ fn a_zero_sector_in_the_unsynced_last_group_is_lost_in_flight_but_among_durable_
             continue; // a plain torn tail, tested above
         }
         let context = format!("zero sector at {sector}, first damaged LSN {}", damaged.lsn);
+        if lost + corrupt == 0 {
+            // Without a power cut the same sector is plain damage: the close recorded the end.
+            let closed = copy_dir(built.dir.path());
+            zero_range(&closed.path().join(name), sector, sector + SECTOR_BYTES);
+            open_corrupt(closed.path(), built.options(), &format!("{context}, closed"));
+        }
         let copy = copy_dir(built.dir.path());
+        leave(copy.path(), Left::Restarted);
         let path = copy.path().join(name);
         zero_range(&path, sector, sector + SECTOR_BYTES);
         let proven_durable = after.iter().any(|f| f.synced_lsn >= damaged.lsn);
@@ -1115,7 +1283,9 @@ fn a_zero_sector_in_the_unsynced_last_group_is_lost_in_flight_but_among_durable_
         assert_eq!(engine.recovery().last_lsn, last_lsn, "{context}");
         assert_state(&engine, &built.ops, &Model::after(&built.ops, last_lsn), &context);
         let repaired = fs::read(&path).unwrap();
-        assert!(repaired[damaged.start..].iter().all(|&b| b == 0), "{context}: the discarded records are zeroed");
+        assert_eq!(repaired[damaged.start..damaged.start + END_MARK_BYTES], end_mark(damaged.lsn), "{context}");
+        let after_mark = &repaired[damaged.start + END_MARK_BYTES..];
+        assert!(after_mark.iter().all(|&b| b == 0), "{context}: the discarded records are zeroed");
         // The log goes on from the cut; the discarded records never come back.
         let lsn = reserve(&engine, "AFTER-LOSS", &[(0, 1)]);
         assert_eq!(lsn, damaged.lsn, "{context}");
@@ -1183,6 +1353,7 @@ fn a_write_lost_in_flight_across_a_segment_rollover_is_cut_not_corruption() {
     for from in [batch_start, (batch_start / SECTOR_BYTES + 1) * SECTOR_BYTES] {
         let context = format!("segment 1 zeroed from byte {from} to its end");
         let copy = copy_dir(built.dir.path());
+        leave(copy.path(), Left::Restarted);
         let first_path = copy.path().join(paths[0].file_name().unwrap());
         zero_range(&first_path, from, first_end);
         let damaged = first_frames[batch_at..]
@@ -1271,6 +1442,7 @@ fn a_segment_whose_header_never_reached_the_disk_is_discarded_not_reused() {
     engine.close().unwrap();
     let second = segments(dir.path())[1].clone();
     let in_second = frames_of_segment(&second);
+    leave(dir.path(), Left::Restarted);
     zero_range(&second, 0, 4096); // the header and the first frames never made it
 
     let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
@@ -1325,14 +1497,15 @@ fn an_order_split_too_finely_is_refused_and_leaves_the_log_clean() {
     engine.close().unwrap();
 }
 
-/// A log damaged behind its checkpoint (its last records gone, though the checkpoint covers
-/// them) continues after the checkpoint in a fresh segment, instead of reusing LSNs that the
-/// next replay would skip.
+/// Every record after a checkpoint lost: after a clean close that is corruption (they were
+/// durable); after a power cut in a `None` log (nothing after the checkpoint was flushed) the log
+/// is cut back to the checkpoint and continues right after it, never reusing an LSN the
+/// checkpoint covers.
 #[test]
-fn a_log_that_ends_before_its_checkpoint_continues_after_it() {
+fn the_records_after_a_checkpoint_lost_are_corruption_when_closed_and_cut_after_a_power_cut() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(START_MS);
-    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
     stock_catalogue(&engine);
     for n in 0..50 {
         reserve(&engine, &format!("A{n}"), &[(n % SKUS.len(), 1)]);
@@ -1342,21 +1515,29 @@ fn a_log_that_ends_before_its_checkpoint_continues_after_it() {
         reserve(&engine, &format!("B{n}"), &[(0, 1)]);
     }
     engine.close().unwrap();
-    // Lose every record of the last segment, including the checkpoint's own last ones.
     let last = segments(dir.path()).last().unwrap().clone();
     let data = fs::read(&last).unwrap();
-    zero_range(&last, SEGMENT_HEADER_BYTES, last_nonzero_end(&data));
+    let lose_everything_after_the_checkpoint = |dir: &Path| {
+        zero_range(&dir.join(last.file_name().unwrap()), SEGMENT_HEADER_BYTES, last_nonzero_end(&data));
+    };
 
-    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    let closed = copy_dir(dir.path());
+    lose_everything_after_the_checkpoint(closed.path());
+    let (path, offset, detail) = open_corrupt(closed.path(), options(&clock, SyncMode::None), "closed");
+    assert_eq!((path.file_name(), offset), (last.file_name(), SEGMENT_HEADER_BYTES as u64), "{detail}");
+
+    leave(dir.path(), Left::Restarted);
+    lose_everything_after_the_checkpoint(dir.path());
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
     assert_eq!(engine.recovery().checkpoint_lsn, report.lsn);
     assert_eq!(engine.last_lsn(), report.lsn, "the log continues right after the checkpoint");
     let viewer = engine.client(Role::Viewer);
-    assert!(viewer.reservation("A49").unwrap().is_some(), "the checkpoint still has what the log lost");
+    assert!(viewer.reservation("A49").unwrap().is_some(), "the checkpoint still has what came before");
     assert!(viewer.reservation("B0").unwrap().is_none());
     let lsn = reserve(&engine, "C0", &[(1, 1)]);
     assert_eq!(lsn, report.lsn + 1);
     engine.close().unwrap();
-    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
     assert!(engine.client(Role::Viewer).reservation("C0").unwrap().is_some());
     engine.check_invariants().unwrap();
     engine.close().unwrap();

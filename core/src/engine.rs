@@ -15,12 +15,13 @@ use crate::faults::Faults;
 use crate::ids::Lsn;
 use crate::inventory::{InvariantReport, Inventory, PrefixDistance, RegionDistance, StateImage};
 use crate::limits::{SEGMENT_BYTES_MAX, SEGMENT_BYTES_MIN, STRIPES_MAX, STRIPES_MIN, TTL_MS_MAX};
-use crate::log::Record;
 use crate::log::checkpoint;
-use crate::log::lock::DirectoryLock;
-use crate::log::recovery::{self, TornTail};
+use crate::log::lock::{self, DirectoryLock};
+use crate::log::manifest::{self, BootId, DURABLE_RECORD_INTERVAL};
+use crate::log::recovery::{self, Replayed, StartingPoint, TornTail};
+use crate::log::repair;
 use crate::log::writer::MappedLog;
-use crate::log::{Log, SyncMode};
+use crate::log::{Log, Record, Shutdown, SyncMode};
 use crate::metrics::{Counters, Metrics};
 use crate::order::PipelineChange;
 use crate::order::book::{OrderBook, OrdersImage};
@@ -184,10 +185,14 @@ struct EngineImage {
 pub struct RecoveryReport {
     /// The LSN of the checkpoint loaded (0: none).
     pub checkpoint_lsn: Lsn,
-    /// Checkpoint files that failed verification and were passed over for an older one.
-    pub damaged_checkpoints: Vec<PathBuf>,
+    /// How the last writer stopped: it decides what recovery may cut (ARCHITECTURE.md, "What
+    /// survives a crash").
+    pub shutdown: Shutdown,
+    /// The highest LSN recovery proved durable from what it found (the manifest, the checkpoint,
+    /// the watermarks in the records); nothing at or below it is ever cut.
+    pub durable_lsn: Lsn,
     pub records_replayed: u64,
-    /// Where the log was cut, if its tail was torn.
+    /// Where the log was cut (or, opened read-only, would be cut by an open).
     pub torn_tail: Option<TornTail>,
     /// The last LSN in the log after recovery.
     pub last_lsn: Lsn,
@@ -205,6 +210,81 @@ pub struct CheckpointReport {
     /// pausing anyone).
     pub pause: Duration,
     pub duration: Duration,
+}
+
+/// The state a data directory holds, recovered in memory, and what recovery decided.
+struct Recovered {
+    inventory: Inventory,
+    orders: OrderBook,
+    rules: Snapshot<Rules>,
+    start: StartingPoint,
+    replayed: Replayed,
+}
+
+impl Recovered {
+    /// Loads the standing checkpoint and replays the log after it (reading only).
+    fn read(dir: &Path, options: &EngineOptions, boot_id: BootId) -> Result<Recovered> {
+        let start = recovery::starting_point(dir, boot_id)?;
+        let inventory = Inventory::new(options.stripes, options.region_distance.clone());
+        let orders = OrderBook::new();
+        let rules = Snapshot::new(Rules::default());
+        if let Some((lsn, path)) = &start.checkpoint {
+            let payload = checkpoint::read(path, *lsn, start.log_id())?;
+            let image: EngineImage = postcard::from_bytes(&payload)
+                .map_err(|e| Error::corruption(path, 0, format!("checkpoint does not decode: {e}")))?;
+            let live_rules = routing::parse(&image.rules)
+                .map_err(|e| Error::corruption(path, 0, format!("checkpoint rules: {}", routing::rules_error(&e))))?;
+            inventory.restore(image.inventory);
+            orders.restore(image.orders, live_rules.velocity().window_ms);
+            rules.store(Arc::new(live_rules));
+        }
+        let replayed = recovery::replay(dir, &start, start.checkpoint_lsn(), |lsn, record| {
+            apply_record(&inventory, &orders, &rules, lsn, record)
+        })?;
+        rules.with(|live| orders.reschedule_all(live));
+        Ok(Recovered { inventory, orders, rules, start, replayed })
+    }
+
+    fn report(&self, last_lsn: Lsn, started: Instant) -> RecoveryReport {
+        RecoveryReport {
+            checkpoint_lsn: self.start.checkpoint_lsn(),
+            shutdown: self.start.shutdown,
+            durable_lsn: self.replayed.durable_lsn,
+            records_replayed: self.replayed.records_replayed,
+            torn_tail: self.replayed.torn_tail.clone(),
+            last_lsn,
+            duration: started.elapsed(),
+        }
+    }
+}
+
+/// Applies one logged record during replay, exactly as the live call did.
+fn apply_record(
+    inventory: &Inventory,
+    orders: &OrderBook,
+    rules: &Snapshot<Rules>,
+    lsn: Lsn,
+    record: Record<'_>,
+) -> Result<()> {
+    match record {
+        Record::Pipeline { at_ms, change } => {
+            if let PipelineChange::Rules { text, .. } = &change {
+                let parsed = routing::parse(text)
+                    .map_err(|e| Error::internal(format!("logged rules at LSN {lsn}: {}", routing::rules_error(&e))))?;
+                rules.store(Arc::new(parsed));
+            }
+            rules.with(|live| orders.apply(lsn, at_ms, &change, live))
+        }
+        // The stock step first, as the live path did it, then the order's change.
+        Record::PipelineStock { at_ms, change, stock } => {
+            let order = change
+                .order()
+                .ok_or_else(|| Error::internal(format!("log record {lsn}: a stock step on a change of no order")))?;
+            inventory.apply_stock_step(lsn, at_ms, order, stock)?;
+            rules.with(|live| orders.apply(lsn, at_ms, &change, live))
+        }
+        other => inventory.apply(lsn, other),
+    }
 }
 
 /// A saved file as it settles: an editor (or `fs::write`) truncates, then writes, and each step
@@ -275,8 +355,9 @@ struct WorkerState {
 }
 
 impl Engine {
-    /// Opens (creating if needed) the data directory `path`: takes its lock, loads the newest
-    /// valid checkpoint, replays the log after it, and cuts a torn tail.
+    /// Opens (creating if needed) the data directory `path`: takes its lock, loads the standing
+    /// checkpoint, replays the log after it, and cuts the log's end where recovery's judgment
+    /// allows it (reported in [`Engine::recovery`]); damage anywhere else is `Corruption`.
     pub fn open(path: impl AsRef<Path>, options: EngineOptions) -> Result<Engine> {
         let started = Instant::now();
         options.validate()?;
@@ -284,60 +365,51 @@ impl Engine {
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "creating data directory", e))?;
         let lock_file = DirectoryLock::acquire(&dir)?;
         checkpoint::remove_temporaries(&dir)?;
-
-        let inventory = Inventory::new(options.stripes, options.region_distance.clone());
-        let orders = OrderBook::new();
-        let rules = Snapshot::new(Rules::default());
-        let mut report = RecoveryReport::default();
-        for (lsn, path) in checkpoint::list(&dir)? {
-            match checkpoint::read(&path) {
-                Ok((_, payload)) => {
-                    let image: EngineImage = postcard::from_bytes(&payload)
-                        .map_err(|e| Error::corruption(&path, 32, format!("checkpoint does not decode: {e}")))?;
-                    let live_rules = routing::parse(&image.rules).map_err(|e| {
-                        Error::corruption(&path, 32, format!("checkpoint rules: {}", routing::rules_error(&e)))
-                    })?;
-                    inventory.restore(image.inventory);
-                    orders.restore(image.orders, live_rules.velocity().window_ms);
-                    rules.store(Arc::new(live_rules));
-                    report.checkpoint_lsn = lsn;
-                    break;
-                }
-                Err(Error::Corruption { .. }) => report.damaged_checkpoints.push(path),
-                Err(other) => return Err(other),
-            }
-        }
-        let replayed = recovery::replay(&dir, Some(report.checkpoint_lsn), true, |lsn, record| match record {
-            Record::Pipeline { at_ms, change } => {
-                if let PipelineChange::Rules { text, .. } = &change {
-                    let parsed = routing::parse(text).map_err(|e| {
-                        Error::internal(format!("logged rules at LSN {lsn}: {}", routing::rules_error(&e)))
-                    })?;
-                    rules.store(Arc::new(parsed));
-                }
-                rules.with(|live| orders.apply(lsn, at_ms, &change, live))
-            }
-            // The stock step first, as the live path did it, then the order's change.
-            Record::PipelineStock { at_ms, change, stock } => {
-                let order = change.order().ok_or_else(|| {
-                    Error::internal(format!("log record {lsn}: a stock step on a change of no order"))
-                })?;
-                inventory.apply_stock_step(lsn, at_ms, order, stock)?;
-                rules.with(|live| orders.apply(lsn, at_ms, &change, live))
-            }
-            other => inventory.apply(lsn, other),
-        })?;
-        rules.with(|live| orders.reschedule_all(live));
-        report.records_replayed = replayed.records_replayed;
-        report.torn_tail = replayed.torn_tail.clone();
-        let mapped = MappedLog::open(&dir, &replayed, options.segment_bytes, options.faults.clone())?;
+        let boot_id = options.faults.boot_id(manifest::current_boot_id());
+        let recovered = Recovered::read(&dir, &options, boot_id)?;
+        repair::apply(&dir, &recovered.replayed.plan)?;
+        let mapped = MappedLog::open(
+            &dir,
+            &recovered.start,
+            &recovered.replayed,
+            options.segment_bytes,
+            boot_id,
+            options.faults.clone(),
+        )?;
         let log = Log::from_mapped(mapped, options.sync);
-        report.last_lsn = log.last_lsn();
-        report.duration = started.elapsed();
+        let report = recovered.report(log.last_lsn(), started);
         if let Some(torn) = &report.torn_tail {
-            tracing::warn!(path = %torn.path.display(), offset = torn.offset, reason = torn.reason, "cut a torn log tail");
+            tracing::warn!(
+                path = %torn.path.display(),
+                offset = torn.offset,
+                discarded_records = torn.discarded_records,
+                reason = torn.reason,
+                "cut the log's end"
+            );
         }
+        let Recovered { inventory, orders, rules, .. } = recovered;
         Ok(Engine::start(inventory, orders, rules, log, &options, Some(dir), Some(lock_file), report))
+    }
+
+    /// Opens the data directory `path` read-only: recovers its state in memory as [`Engine::open`]
+    /// would, without taking its lock or changing a byte (it works on a read-only file system),
+    /// and reports in [`Engine::recovery`] what an open would cut. Reads work as on any engine;
+    /// every write, checkpoint and flush is [`Error::ReadOnly`]. Fails with `Locked` while an
+    /// engine has the directory open.
+    pub fn open_read_only(path: impl AsRef<Path>, options: EngineOptions) -> Result<Engine> {
+        let started = Instant::now();
+        options.validate()?;
+        let dir = path.as_ref().to_path_buf();
+        lock::refuse_if_locked(&dir)?;
+        let boot_id = options.faults.boot_id(manifest::current_boot_id());
+        let recovered = Recovered::read(&dir, &options, boot_id)?;
+        let last_lsn = recovered.replayed.next_lsn - 1;
+        let log = Log::read_only(&dir, recovered.replayed.spans.clone(), last_lsn);
+        let report = recovered.report(last_lsn, started);
+        let Recovered { inventory, orders, rules, .. } = recovered;
+        // Nothing may write: no expiry sweeps, no timers, no checkpoints.
+        let options = options.housekeeping(false).checkpoint_every_bytes(0);
+        Ok(Engine::start(inventory, orders, rules, log, &options, Some(dir), None, report))
     }
 
     /// An engine that keeps everything in memory and writes nothing: for tests, examples and
@@ -471,6 +543,7 @@ impl Engine {
     pub fn watch_rules(&self, path: impl AsRef<Path>, by: &str) -> Result<RulesWatch> {
         use notify::Watcher;
         self.shared.ensure_open()?;
+        self.shared.log.check_read_write()?;
         check_rules_author(by)?;
         let path = path.as_ref().to_path_buf();
         let name =
@@ -562,10 +635,9 @@ impl Engine {
         // cannot append (they get `Closed`, having changed nothing), and everything appended
         // before is in the final flush, so nothing acknowledged is lost when the directory is
         // unlocked. A poisoned log cannot be flushed: say so (the directory still unlocks).
-        self.shared.log.close();
-        let flushed = self.shared.log.flush();
+        let closed = self.shared.log.close_durably();
         self.shared.lock_file.lock().take();
-        flushed.map(|_| ())
+        closed
     }
 }
 
@@ -613,6 +685,7 @@ impl Shared {
 
     fn checkpoint(&self) -> Result<CheckpointReport> {
         let started = Instant::now();
+        self.log.check_read_write()?;
         self.log.check_writable()?;
         let mut bytes_at_last = self.checkpoint_state.lock();
         let (Some(dir), Some(mapped)) = (&self.dir, self.log.mapped()) else {
@@ -641,20 +714,22 @@ impl Shared {
         self.log.flush()?;
         let payload = postcard::to_stdvec(&image).map_err(|e| Error::internal(format!("encoding checkpoint: {e}")))?;
         drop(image);
-        let (path, bytes) = checkpoint::write(dir, lsn, &payload)?;
+        let (path, bytes) = checkpoint::write(dir, lsn, mapped.log_id(), &payload)?;
+        // The manifest names the new checkpoint before anything it covers is removed.
+        let segments_removed = mapped.start_after_checkpoint(lsn)?;
         for (older, older_path) in checkpoint::list(dir)? {
             if older < lsn {
                 fs::remove_file(&older_path).map_err(|e| Error::io(&older_path, "removing an old checkpoint", e))?;
             }
         }
-        let segments_removed = mapped.remove_segments_through(lsn)?;
         *bytes_at_last = self.log.stats().bytes_appended;
         Counters::bump(&self.counters.checkpoints);
         Ok(CheckpointReport { lsn, path: Some(path), bytes, segments_removed, pause, duration: started.elapsed() })
     }
 
     /// One round of background work; returns when the next round is due.
-    fn background_round(&self, last_flush: &mut Instant, last_sweep: &mut Instant) {
+    fn background_round(&self, rounds: &mut WorkerClocks) {
+        let WorkerClocks { last_flush, last_sweep, last_durable_record } = rounds;
         if let SyncMode::Interval(every) = self.log.sync_mode()
             && last_flush.elapsed() >= every
             && !self.log.is_poisoned()
@@ -672,6 +747,13 @@ impl Shared {
                 && let Err(error) = self.log.flush()
             {
                 tracing::error!(%error, "flushing rolled-over segments failed; the engine now refuses writes");
+            }
+            // The durable point goes into the manifest too, for when no frame follows a flush.
+            if last_durable_record.elapsed() >= DURABLE_RECORD_INTERVAL {
+                if let Err(error) = self.log.record_durable() {
+                    tracing::warn!(%error, "could not record the durable LSN in the manifest");
+                }
+                *last_durable_record = Instant::now();
             }
             if mapped.wants_spare()
                 && let Err(error) = mapped.prepare_spare()
@@ -715,7 +797,8 @@ impl Drop for Shared {
         if !self.closed.load(Ordering::Acquire) {
             stop_worker(self);
             if !self.log.is_poisoned() {
-                let _ = self.log.flush();
+                // No other handle exists: nothing is being appended, so this is a clean close.
+                let _ = self.log.close_durably();
             }
         }
     }
@@ -742,6 +825,13 @@ fn spawn_worker(_shared: &Arc<Shared>) {
     // Loom models drive expiry and flushing themselves; loom cannot model a free-running thread.
 }
 
+/// When the worker last did each kind of periodic work.
+struct WorkerClocks {
+    last_flush: Instant,
+    last_sweep: Instant,
+    last_durable_record: Instant,
+}
+
 thread_local! {
     /// Set on engine worker threads.
     static IS_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -750,8 +840,8 @@ thread_local! {
 #[cfg(not(loom))]
 fn worker_loop(weak: Weak<Shared>, signal: &WorkerSignal, tick: Duration) {
     IS_WORKER.set(true);
-    let mut last_flush = Instant::now();
-    let mut last_sweep = Instant::now();
+    let mut clocks =
+        WorkerClocks { last_flush: Instant::now(), last_sweep: Instant::now(), last_durable_record: Instant::now() };
     loop {
         {
             let mut state = signal.state.lock();
@@ -764,7 +854,7 @@ fn worker_loop(weak: Weak<Shared>, signal: &WorkerSignal, tick: Duration) {
             }
         }
         let Some(shared) = weak.upgrade() else { return };
-        shared.background_round(&mut last_flush, &mut last_sweep);
+        shared.background_round(&mut clocks);
     }
 }
 

@@ -37,13 +37,14 @@ pub enum ErrorCode {
     Poisoned = 303,
     Locked = 304,
     Closed = 305,
+    ReadOnly = 307,
 
     Internal = 900,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order: for tests that walk all of them through every face.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::InvalidInput,
         ErrorCode::LimitExceeded,
         ErrorCode::UnknownSku,
@@ -62,6 +63,7 @@ impl ErrorCode {
         ErrorCode::Poisoned,
         ErrorCode::Locked,
         ErrorCode::Closed,
+        ErrorCode::ReadOnly,
         ErrorCode::Internal,
     ];
 
@@ -90,6 +92,7 @@ impl ErrorCode {
             ErrorCode::Poisoned => "poisoned",
             ErrorCode::Locked => "locked",
             ErrorCode::Closed => "closed",
+            ErrorCode::ReadOnly => "read_only",
             ErrorCode::Internal => "internal",
         }
     }
@@ -165,6 +168,9 @@ pub enum Error {
     #[error("the engine is closed")]
     Closed,
 
+    #[error("the engine at {} is open read-only: it refuses writes", path.display())]
+    ReadOnly { path: PathBuf },
+
     #[error("internal error (a bug in Allot): {detail}")]
     Internal { detail: String },
 }
@@ -209,6 +215,7 @@ impl Error {
             Error::Poisoned { .. } => ErrorCode::Poisoned,
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Closed => ErrorCode::Closed,
+            Error::ReadOnly { .. } => ErrorCode::ReadOnly,
             Error::Internal { .. } => ErrorCode::Internal,
         }
     }

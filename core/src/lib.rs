@@ -54,11 +54,13 @@ pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::engine::{CheckpointReport, Engine, EngineOptions, RecoveryReport, RulesWatch};
 pub use crate::error::{Error, ErrorCode, Result};
 pub use crate::faults::Faults;
+#[cfg(feature = "fault-injection")]
+pub use crate::faults::SimulatedCrash;
 pub use crate::ids::{Lsn, SkuId, WarehouseId};
 pub use crate::inventory::{
     BufferRule, DistanceTable, InvariantReport, PrefixDistance, RegionDistance, Reservation, ReservationState,
     ReservedLine, ReservedLines, Settled, Sku, StockLevels, Warehouse,
 };
-pub use crate::log::{Event, SyncMode, TornTail};
+pub use crate::log::{Event, Shutdown, SyncMode, TornTail};
 pub use crate::metrics::Metrics;
 pub use crate::role::{Operation, Role};

@@ -45,9 +45,12 @@ pub const TTL_MS_MAX: u64 = 400 * 24 * 3600 * 1000;
 /// record far below `RECORD_BYTES_MAX`.
 pub const PLACED_LINES_MAX: usize = 1024;
 
-/// Largest encoded log record payload, in bytes. The longest legal reserve (`PLACED_LINES_MAX`
-/// lines, a 64-byte order id) encodes to about 12 KiB; the headroom covers catalogue records.
-pub const RECORD_BYTES_MAX: usize = 64 * 1024;
+/// Largest encoded log record payload, in bytes. The largest record is a rules change: the
+/// whole rules file (up to `RULES_BYTES_MAX`, 1 MiB) with who made it; the 64 KiB above it
+/// cover that and every other record (the longest legal reserve, `PLACED_LINES_MAX` lines and
+/// a 64-byte order id, encodes to about 12 KiB). A record larger than a segment's free room
+/// goes into a new segment made big enough for it.
+pub const RECORD_BYTES_MAX: usize = crate::routing::RULES_BYTES_MAX + 64 * 1024;
 
 /// Smallest and largest log segment, in bytes. A segment must hold several of the largest
 /// records; the upper bound keeps the mapping within what one preallocation should take.

@@ -1485,14 +1485,17 @@ class Recovery:
     def checkpoint_lsn(self) -> int:
         """The LSN of the checkpoint loaded (0: none)."""
     @property
-    def damaged_checkpoints(self) -> list[str]:
-        """Checkpoint files that failed verification and were passed over for an older one."""
+    def shutdown(self) -> Literal["fresh", "clean", "process_crash", "machine_restart"]:
+        """How the last writer stopped: "fresh", "clean", "process_crash" or "machine_restart"."""
+    @property
+    def durable_lsn(self) -> int:
+        """The highest LSN recovery proved durable; nothing at or below it is ever cut."""
     @property
     def records_replayed(self) -> int:
         """Log records replayed after the checkpoint."""
     @property
     def torn_tail(self) -> TornTail | None:
-        """Where the log was cut, if its tail was torn."""
+        """Where the log was cut (opened read-only: where an open would cut it)."""
     @property
     def last_lsn(self) -> int:
         """The last LSN in the log after recovery."""

@@ -1020,11 +1020,13 @@ impl TornTail {
 pub(crate) struct Recovery {
     /// The LSN of the checkpoint loaded (0: none).
     checkpoint_lsn: u64,
-    /// Checkpoint files that failed verification and were passed over for an older one.
-    damaged_checkpoints: Vec<String>,
+    /// How the last writer stopped: "fresh", "clean", "process_crash" or "machine_restart".
+    shutdown: String,
+    /// The highest LSN recovery proved durable; nothing at or below it is ever cut.
+    durable_lsn: u64,
     /// Log records replayed after the checkpoint.
     records_replayed: u64,
-    /// Where the log was cut, if its tail was torn.
+    /// Where the log was cut (opened read-only: where an open would cut it).
     torn_tail: Option<TornTail>,
     /// The last LSN in the log after recovery.
     last_lsn: u64,
@@ -1036,7 +1038,8 @@ impl From<&allot_core::RecoveryReport> for Recovery {
     fn from(report: &allot_core::RecoveryReport) -> Recovery {
         Recovery {
             checkpoint_lsn: report.checkpoint_lsn,
-            damaged_checkpoints: report.damaged_checkpoints.iter().map(|p| p.display().to_string()).collect(),
+            shutdown: report.shutdown.name().to_string(),
+            durable_lsn: report.durable_lsn,
             records_replayed: report.records_replayed,
             torn_tail: report.torn_tail.as_ref().map(|torn| TornTail {
                 path: torn.path.display().to_string(),
@@ -1055,9 +1058,10 @@ impl From<&allot_core::RecoveryReport> for Recovery {
 impl Recovery {
     fn __repr__(&self) -> String {
         format!(
-            "Recovery(checkpoint_lsn={}, damaged_checkpoints={:?}, records_replayed={}, torn_tail={}, last_lsn={}, duration_s={:.6})",
+            "Recovery(checkpoint_lsn={}, shutdown={:?}, durable_lsn={}, records_replayed={}, torn_tail={}, last_lsn={}, duration_s={:.6})",
             self.checkpoint_lsn,
-            self.damaged_checkpoints,
+            self.shutdown,
+            self.durable_lsn,
             self.records_replayed,
             self.torn_tail.as_ref().map_or_else(|| "None".into(), TornTail::__repr__),
             self.last_lsn,

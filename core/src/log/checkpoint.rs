@@ -1,15 +1,22 @@
 //! Checkpoint files: the whole engine state at one LSN, so recovery replays only what came after.
 //!
 //! ```text
-//! checkpoint-<lsn, 20 digits>.ckpt
-//! | 0..8 magic "ALLOTCKP" | 8..12 format u32 | 12..16 crc32c of the payload |
-//! | 16..24 lsn u64        | 24..32 payload length u64                      |
-//! | 32.. payload: the postcard-encoded state image                        |
+//! checkpoint-<lsn, 20 digits>.ckpt (format 2)
+//! | 0..8 magic "ALLOTCKP" | 8..12 format u32 = 2 | 12..16 zero                    |
+//! | 16..24 lsn u64        | 24..32 payload length u64 | 32..40 log_id u64         |
+//! | 40..44 crc32c of bytes 0..40 and of the payload   | 44..48 zero               |
+//! | 48.. payload: the postcard-encoded state image                               |
 //! ```
 //!
+//! Every field recovery trusts is under the checksum, and the LSN in the header must be the one
+//! in the file's name, and the log id the log's own: a checkpoint copied under another name or
+//! from another directory is corruption, never a reason to skip records. (Format 1 had a 32-byte
+//! header whose checksum covered the payload only; it is still read, with the name checked.)
+//!
 //! A checkpoint is written to a `.tmp` file, fsynced, renamed into place and the directory
-//! fsynced; only then are older checkpoints and the segments it covers removed. A crash at any
-//! step leaves either the old checkpoint with all its segments or a complete new one.
+//! fsynced; then the manifest names it, and only then are older checkpoints and the segments it
+//! covers removed. A crash at any step leaves either the old checkpoint with all its segments or
+//! a complete new one.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -20,8 +27,10 @@ use crate::ids::Lsn;
 use crate::log::segment::sync_dir;
 
 const MAGIC: &[u8; 8] = b"ALLOTCKP";
-const FORMAT: u32 = 1;
-const HEADER_BYTES: usize = 32;
+const FORMAT: u32 = 2;
+const FORMAT_1: u32 = 1;
+const HEADER_BYTES: usize = 48;
+const HEADER_1_BYTES: usize = 32;
 const PREFIX: &str = "checkpoint-";
 const SUFFIX: &str = ".ckpt";
 const TEMP_SUFFIX: &str = ".tmp";
@@ -65,15 +74,17 @@ pub(crate) fn remove_temporaries(dir: &Path) -> Result<()> {
 }
 
 /// Writes a checkpoint durably and returns its path and size.
-pub(crate) fn write(dir: &Path, lsn: Lsn, payload: &[u8]) -> Result<(PathBuf, u64)> {
+pub(crate) fn write(dir: &Path, lsn: Lsn, log_id: u64, payload: &[u8]) -> Result<(PathBuf, u64)> {
     let path = checkpoint_path(dir, lsn);
     let temp = path.with_extension(format!("ckpt{TEMP_SUFFIX}"));
     let mut header = [0u8; HEADER_BYTES];
     header[0..8].copy_from_slice(MAGIC);
     header[8..12].copy_from_slice(&FORMAT.to_le_bytes());
-    header[12..16].copy_from_slice(&crc32c::crc32c(payload).to_le_bytes());
     header[16..24].copy_from_slice(&lsn.to_le_bytes());
     header[24..32].copy_from_slice(&(payload.len() as u64).to_le_bytes());
+    header[32..40].copy_from_slice(&log_id.to_le_bytes());
+    let crc = crc32c::crc32c_append(crc32c::crc32c(&header[0..40]), payload);
+    header[40..44].copy_from_slice(&crc.to_le_bytes());
     let written = File::create(&temp)
         .and_then(|mut file| {
             file.write_all(&header)?;
@@ -94,25 +105,52 @@ pub(crate) fn write(dir: &Path, lsn: Lsn, payload: &[u8]) -> Result<(PathBuf, u6
     Ok((path, (HEADER_BYTES + payload.len()) as u64))
 }
 
-/// Reads and verifies a checkpoint, returning its LSN and payload.
-pub(crate) fn read(path: &Path) -> Result<(Lsn, Vec<u8>)> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, "reading checkpoint", e))?;
-    if bytes.len() < HEADER_BYTES || &bytes[0..8] != MAGIC {
+/// Reads and verifies the checkpoint at `path`, whose name says it holds the state at `lsn`:
+/// returns its payload. `log_id: None` accepts any log (a log written before log ids).
+pub(crate) fn read(path: &Path, lsn: Lsn, log_id: Option<u64>) -> Result<Vec<u8>> {
+    let mut bytes = fs::read(path).map_err(|e| Error::io(path, "reading checkpoint", e))?;
+    let u32_at = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    let u64_at = |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    if bytes.len() < HEADER_1_BYTES || &bytes[0..8] != MAGIC {
         return Err(Error::corruption(path, 0, "not a checkpoint file"));
     }
-    let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if format != FORMAT {
-        return Err(Error::corruption(path, 8, format!("unknown checkpoint format {format}")));
+    let format = u32_at(&bytes, 8);
+    let header_bytes = match format {
+        FORMAT => HEADER_BYTES,
+        FORMAT_1 => HEADER_1_BYTES,
+        _ => return Err(Error::corruption(path, 8, format!("unknown checkpoint format {format}"))),
+    };
+    if bytes.len() < header_bytes {
+        return Err(Error::corruption(path, 0, "the checkpoint header is cut short"));
     }
-    let crc = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes"));
-    let lsn = u64::from_le_bytes(bytes[16..24].try_into().expect("8 bytes"));
-    let len = u64::from_le_bytes(bytes[24..32].try_into().expect("8 bytes"));
-    let payload = &bytes[HEADER_BYTES..];
-    if payload.len() as u64 != len {
-        return Err(Error::corruption(path, 24, format!("payload is {} bytes, header says {len}", payload.len())));
+    let payload_len = u64_at(&bytes, 24);
+    if (bytes.len() - header_bytes) as u64 != payload_len {
+        return Err(Error::corruption(
+            path,
+            24,
+            format!("payload is {} bytes, header says {payload_len}", bytes.len() - header_bytes),
+        ));
     }
-    if crc32c::crc32c(payload) != crc {
-        return Err(Error::corruption(path, HEADER_BYTES as u64, "checkpoint checksum mismatch"));
+    let (crc, stored) = match format {
+        FORMAT => (crc32c::crc32c_append(crc32c::crc32c(&bytes[0..40]), &bytes[HEADER_BYTES..]), u32_at(&bytes, 40)),
+        _ => (crc32c::crc32c(&bytes[HEADER_1_BYTES..]), u32_at(&bytes, 12)),
+    };
+    if crc != stored {
+        return Err(Error::corruption(path, 0, "checkpoint checksum mismatch"));
     }
-    Ok((lsn, payload.to_vec()))
+    let header_lsn = u64_at(&bytes, 16);
+    if header_lsn != lsn {
+        return Err(Error::corruption(
+            path,
+            16,
+            format!("the checkpoint holds the state at LSN {header_lsn}, not at the LSN {lsn} its name says"),
+        ));
+    }
+    if format == FORMAT
+        && let Some(expected) = log_id
+        && u64_at(&bytes, 32) != expected
+    {
+        return Err(Error::corruption(path, 32, "the checkpoint belongs to another data directory's log"));
+    }
+    Ok(bytes.split_off(header_bytes))
 }

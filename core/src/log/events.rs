@@ -13,7 +13,7 @@
 //! promised, and every appended record is shown).
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use memmap2::Mmap;
@@ -22,7 +22,8 @@ use crate::error::{Error, Result};
 use crate::ids::Lsn;
 use crate::log::frame::{FrameRead, SEGMENT_HEADER_BYTES, read_frame};
 use crate::log::record::Record;
-use crate::log::segment::map_for_reading;
+use crate::log::segment::{Segment, map_for_reading};
+use crate::log::writer::MappedLog;
 
 /// One state change, as subscribers see it.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,13 +33,43 @@ pub struct Event {
     pub record: Record<'static>,
 }
 
+/// Where a segment's bytes come from for reading.
+pub(crate) enum Source {
+    /// The writer's own mapping (its current segment, or one not yet synced): only the
+    /// published written part is read, which never changes.
+    Writer(Arc<Segment>),
+    /// A read-only map of a segment the writer has rolled over and synced: it never changes.
+    Sealed(Arc<Mmap>),
+    /// The bytes of a segment read into memory (an engine opened read-only, which holds no lock
+    /// that would keep another process from writing the files).
+    Read(Arc<Vec<u8>>),
+}
+
+impl Source {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Source::Writer(segment) => segment.written(),
+            Source::Sealed(map) => map,
+            Source::Read(bytes) => bytes,
+        }
+    }
+
+    fn share(&self) -> Source {
+        match self {
+            Source::Writer(segment) => Source::Writer(segment.clone()),
+            Source::Sealed(map) => Source::Sealed(map.clone()),
+            Source::Read(bytes) => Source::Read(bytes.clone()),
+        }
+    }
+}
+
 /// Where the last read stopped, so that a subscriber polling in order costs nothing to find its
 /// place again.
 struct Position {
     next_lsn: Lsn,
     seq: u64,
     offset: usize,
-    map: Arc<Mmap>,
+    source: Source,
 }
 
 /// Reads events out of a data directory's live segments.
@@ -49,13 +80,14 @@ pub(crate) struct SegmentReader {
 
 impl SegmentReader {
     /// Events with LSNs in `after + 1 ..= visible`, at most `max`. `spans` are the live
-    /// segments, oldest first, as `(seq, first_lsn, path)`.
+    /// segments, oldest first, as `(seq, first_lsn, path)`; `open` gives a segment's bytes.
     pub(crate) fn read(
         &mut self,
         spans: &[(u64, Lsn, PathBuf)],
         after: Lsn,
         visible: Lsn,
         max: usize,
+        open: impl Fn(u64, &Path) -> Result<Source>,
     ) -> Result<Vec<Event>> {
         let mut events = Vec::new();
         if after >= visible {
@@ -69,33 +101,37 @@ impl SegmentReader {
         while events.len() < max && next <= visible {
             let Some(index) = spans.iter().rposition(|(_, first, _)| *first <= next) else { break };
             let (seq, first_lsn, path) = &spans[index];
-            let (map, mut lsn, mut offset) = match self.position.take() {
+            let (source, mut lsn, mut offset) = match self.position.take() {
                 Some(position) if position.seq == *seq && position.next_lsn <= next => {
-                    (position.map, position.next_lsn, position.offset)
+                    (position.source, position.next_lsn, position.offset)
                 }
-                _ => {
-                    let map = map_for_reading(path)?.ok_or_else(|| Error::corruption(path, 0, "empty log segment"))?;
-                    (Arc::new(map), *first_lsn, SEGMENT_HEADER_BYTES)
-                }
+                _ => (open(*seq, path)?, *first_lsn, SEGMENT_HEADER_BYTES),
             };
             let mut segment_ended = false;
-            while events.len() < max && lsn <= visible {
-                let FrameRead::Valid { lsn: found, payload, next_offset, .. } = read_frame(&map, offset) else {
-                    segment_ended = true;
-                    break;
-                };
-                if found != lsn {
-                    return Err(Error::corruption(path, offset as u64, format!("expected LSN {lsn}, found {found}")));
+            {
+                let data = source.bytes();
+                while events.len() < max && lsn <= visible {
+                    let FrameRead::Valid { lsn: found, payload, next_offset, .. } = read_frame(data, offset) else {
+                        segment_ended = true;
+                        break;
+                    };
+                    if found != lsn {
+                        return Err(Error::corruption(
+                            path,
+                            offset as u64,
+                            format!("expected LSN {lsn}, found {found}"),
+                        ));
+                    }
+                    if lsn >= next {
+                        let record = Record::from_bytes(payload)
+                            .map_err(|e| Error::corruption(path, offset as u64, format!("record {lsn}: {e}")))?;
+                        events.push(Event { lsn, record: record.into_owned() });
+                    }
+                    lsn += 1;
+                    offset = next_offset;
                 }
-                if lsn >= next {
-                    let record = Record::from_bytes(payload)
-                        .map_err(|e| Error::corruption(path, offset as u64, format!("record {lsn}: {e}")))?;
-                    events.push(Event { lsn, record: record.into_owned() });
-                }
-                lsn += 1;
-                offset = next_offset;
             }
-            self.position = Some(Position { next_lsn: lsn, seq: *seq, offset, map });
+            self.position = Some(Position { next_lsn: lsn, seq: *seq, offset, source: source.share() });
             next = next.max(lsn);
             // The records go on in the next segment, or there are no more yet.
             let continues = spans.get(index + 1).is_some_and(|(_, first, _)| *first == next);
@@ -105,6 +141,24 @@ impl SegmentReader {
         }
         Ok(events)
     }
+}
+
+/// A segment's bytes as a writing engine reads them: from the writer's mapping while it has
+/// one, else from a read-only map of the finished file.
+pub(crate) fn open_for_events(log: &MappedLog, seq: u64, path: &Path) -> Result<Source> {
+    if let Some(segment) = log.mapped_segment(seq) {
+        return Ok(Source::Writer(segment));
+    }
+    // SAFETY: the writer no longer maps this segment, so it has rolled over past it and synced
+    // it; nothing writes it again while this engine holds the directory's lock.
+    let map = unsafe { map_for_reading(path) }?.ok_or_else(|| Error::corruption(path, 0, "empty log segment"))?;
+    Ok(Source::Sealed(Arc::new(map)))
+}
+
+/// A segment's bytes, read into memory (for an engine opened read-only).
+pub(crate) fn read_for_events(path: &Path) -> Result<Source> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "reading log segment", e))?;
+    Ok(Source::Read(Arc::new(bytes)))
 }
 
 /// The recent records of an engine without a data directory, encoded, for its subscribers.

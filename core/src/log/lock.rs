@@ -61,6 +61,38 @@ impl DirectoryLock {
     }
 }
 
+/// `Err(Locked)` if an engine (of this process or another) has `dir` open; otherwise nothing,
+/// and nothing is taken or written: for readers that must not change the directory (they open
+/// the lock file read-only and only ask who holds it, which works on a read-only file system).
+pub(crate) fn refuse_if_locked(dir: &Path) -> Result<()> {
+    let canonical = dir.canonicalize().map_err(|e| Error::io(dir, "resolving data directory", e))?;
+    {
+        let locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if locked.as_ref().is_some_and(|set| set.contains(&canonical)) {
+            return Err(Error::Locked { path: dir.to_path_buf() });
+        }
+    }
+    let path = canonical.join(LOCK_FILE);
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(Error::io(&path, "opening lock file", error)),
+    };
+    // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
+    let mut request: libc::flock = unsafe { std::mem::zeroed() };
+    request.l_type = libc::F_WRLCK as libc::c_short;
+    request.l_whence = libc::SEEK_SET as libc::c_short;
+    // SAFETY: F_GETLK reads and writes only the struct we pass; the descriptor is ours.
+    let status = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut request) };
+    if status == -1 {
+        return Err(Error::io(&path, "asking who holds the data directory's lock", std::io::Error::last_os_error()));
+    }
+    if request.l_type != libc::F_UNLCK as libc::c_short {
+        return Err(Error::Locked { path: dir.to_path_buf() });
+    }
+    Ok(())
+}
+
 impl Drop for DirectoryLock {
     fn drop(&mut self) {
         let mut locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

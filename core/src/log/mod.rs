@@ -13,13 +13,17 @@ pub(crate) mod checkpoint;
 pub(crate) mod events;
 pub(crate) mod frame;
 pub(crate) mod group_commit;
+pub(crate) mod judge;
 pub(crate) mod lock;
+pub(crate) mod manifest;
 pub mod record;
 pub(crate) mod recovery;
+pub(crate) mod repair;
+pub(crate) mod scan;
 pub(crate) mod segment;
 pub(crate) mod writer;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -29,11 +33,12 @@ use crate::sync::atomic::{AtomicBool, Ordering};
 
 pub use self::events::Event;
 pub use self::record::{Movement, Record, Settlement, StockStep};
-pub use self::recovery::TornTail;
+pub use self::recovery::{Shutdown, TornTail};
 pub use self::writer::LogStats;
 
 use self::events::{RecentRecords, SegmentReader};
 use self::group_commit::GroupCommit;
+use self::recovery::SegmentSpan;
 use self::writer::MappedLog;
 
 /// When a write is acknowledged, named by what it promises.
@@ -71,18 +76,21 @@ pub struct LogSummary {
     pub first_lsn: Lsn,
     pub last_lsn: Lsn,
     pub records: u64,
+    /// How the last writer stopped.
+    pub shutdown: Shutdown,
     /// What recovery would cut if the directory were opened now.
     pub torn_tail: Option<TornTail>,
 }
 
-/// Reads every record still in the log of a data directory, oldest first, without changing
-/// anything. For inspection tools and tests. Takes the directory's lock while it reads, so it
-/// fails with `Locked` on a directory an engine has open.
+/// Reads every record still in the log of a data directory, oldest first, and judges its end
+/// as an open would, without changing anything: no lock is taken and nothing is written, so it
+/// works on a read-only file system. Fails with `Locked` while an engine has the directory
+/// open (its log is still growing), and with `Corruption` where an open would.
 pub fn read_records(dir: &Path, mut visit: impl FnMut(Lsn, &Record<'_>)) -> Result<LogSummary> {
-    // Holding the directory lock keeps an engine from opening (and writing) meanwhile.
-    let _lock = lock::DirectoryLock::acquire(dir)?;
-    let mut summary = LogSummary::default();
-    let replayed = recovery::replay(dir, None, false, |lsn, record| {
+    lock::refuse_if_locked(dir)?;
+    let start = recovery::starting_point(dir, manifest::current_boot_id())?;
+    let mut summary = LogSummary { shutdown: start.shutdown, ..LogSummary::default() };
+    let replayed = recovery::replay(dir, &start, 0, |lsn, record| {
         if summary.records == 0 {
             summary.first_lsn = lsn;
         }
@@ -102,22 +110,31 @@ pub struct LogFiles {
     pub segments: Vec<SegmentFile>,
     /// Preallocated segments not yet in use.
     pub spare_segments: usize,
-    /// Checkpoints, newest first: LSN, path, size in bytes.
-    pub checkpoints: Vec<(Lsn, std::path::PathBuf, u64)>,
+    /// The checkpoint recovery starts from: LSN, path, size in bytes.
+    pub checkpoint: Option<(Lsn, PathBuf, u64)>,
+    /// Files an open would remove: segments a checkpoint covers, checkpoints no longer needed,
+    /// segments after a cut.
+    pub leftovers: Vec<PathBuf>,
+    /// How the last writer stopped.
+    pub shutdown: Shutdown,
+    /// The highest LSN recovery can prove was durable.
+    pub durable_lsn: Lsn,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SegmentFile {
     pub seq: u64,
     pub first_lsn: Lsn,
-    pub path: std::path::PathBuf,
+    pub path: PathBuf,
     pub bytes: u64,
 }
 
-/// Lists the segment and checkpoint files of a data directory without changing anything.
+/// Lists the segment and checkpoint files of a data directory without changing anything (no
+/// lock, no write; `Locked` while an engine has it open).
 pub fn describe(dir: &Path) -> Result<LogFiles> {
-    let _lock = lock::DirectoryLock::acquire(dir)?;
-    let replayed = recovery::replay(dir, None, false, |_, _| Ok(()))?;
+    lock::refuse_if_locked(dir)?;
+    let start = recovery::starting_point(dir, manifest::current_boot_id())?;
+    let replayed = recovery::replay(dir, &start, u64::MAX, |_, _| Ok(()))?;
     let size = |path: &Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let segments = replayed
         .spans
@@ -129,18 +146,37 @@ pub fn describe(dir: &Path) -> Result<LogFiles> {
             bytes: size(&span.path),
         })
         .collect();
-    let checkpoints = checkpoint::list(dir)?.into_iter().map(|(lsn, path)| {
+    let checkpoint = start.checkpoint.clone().map(|(lsn, path)| {
         let bytes = size(&path);
         (lsn, path, bytes)
     });
-    Ok(LogFiles { segments, spare_segments: replayed.unused.len(), checkpoints: checkpoints.collect() })
+    let mut leftovers = replayed.plan.leftovers.clone();
+    leftovers.extend(replayed.plan.after_cut.iter().cloned());
+    Ok(LogFiles {
+        segments,
+        spare_segments: replayed.unused.len(),
+        checkpoint,
+        leftovers,
+        shutdown: start.shutdown,
+        durable_lsn: replayed.durable_lsn,
+    })
 }
 
 // One per engine, and the mapped variant is on every append's path: not worth a box.
 #[allow(clippy::large_enum_variant)]
 enum Backend {
     Memory(Mutex<MemoryTail>),
-    Mapped { log: MappedLog, reader: Mutex<SegmentReader> },
+    Mapped {
+        log: MappedLog,
+        reader: Mutex<SegmentReader>,
+    },
+    /// A directory opened read-only: what recovery found, and nothing can be appended.
+    ReadOnly {
+        dir: PathBuf,
+        spans: Vec<SegmentSpan>,
+        last_lsn: Lsn,
+        reader: Mutex<SegmentReader>,
+    },
 }
 
 /// The memory-only log: LSNs, the closed flag, and recent records for subscribers.
@@ -179,8 +215,32 @@ impl Log {
         }
     }
 
+    /// The log of a directory opened read-only, as recovery found it (`last_lsn`, the live
+    /// segments). Every append is refused with `ReadOnly`.
+    pub(crate) fn read_only(dir: &Path, spans: Vec<SegmentSpan>, last_lsn: Lsn) -> Log {
+        Log {
+            backend: Backend::ReadOnly {
+                dir: dir.to_path_buf(),
+                spans,
+                last_lsn,
+                reader: Mutex::new(SegmentReader::default()),
+            },
+            sync: SyncMode::None,
+            group: GroupCommit::new(last_lsn),
+            poisoned: AtomicBool::new(false),
+        }
+    }
+
     pub(crate) fn sync_mode(&self) -> SyncMode {
         self.sync
+    }
+
+    /// `Err(ReadOnly)` for a directory opened read-only.
+    pub(crate) fn check_read_write(&self) -> Result<()> {
+        match &self.backend {
+            Backend::ReadOnly { dir, .. } => Err(Error::ReadOnly { path: dir.clone() }),
+            _ => Ok(()),
+        }
     }
 
     /// Appends a record and returns its LSN. Called with the stripes of the change held, so LSN
@@ -199,6 +259,7 @@ impl Log {
                 Ok(lsn)
             }
             Backend::Mapped { log, .. } => log.append(record, self.group.durable_lsn()),
+            Backend::ReadOnly { dir, .. } => Err(Error::ReadOnly { path: dir.clone() }),
         }
     }
 
@@ -219,6 +280,7 @@ impl Log {
 
     /// Flushes everything appended so far, whatever the sync mode; returns the durable LSN.
     pub(crate) fn flush(&self) -> Result<Lsn> {
+        self.check_read_write()?;
         self.group.flush_now(|| self.flush_appended()).inspect_err(|_| self.poisoned.store(true, Ordering::Release))
     }
 
@@ -226,6 +288,7 @@ impl Log {
         let result = match &self.backend {
             Backend::Memory(tail) => Ok(tail.lock().last_lsn),
             Backend::Mapped { log, .. } => log.flush(),
+            Backend::ReadOnly { last_lsn, .. } => Ok(*last_lsn),
         };
         if result.is_err() {
             self.poisoned.store(true, Ordering::Release);
@@ -243,6 +306,30 @@ impl Log {
         match &self.backend {
             Backend::Memory(tail) => tail.lock().closed = true,
             Backend::Mapped { log, .. } => log.close(),
+            Backend::ReadOnly { .. } => {}
+        }
+    }
+
+    /// Closes the log for good: refuses every later append, flushes what was appended, and
+    /// records the clean close in the manifest, so that recovery knows exactly where the log
+    /// ends. A poisoned log is not flushed (what reached the disk is unknown) and not marked.
+    pub(crate) fn close_durably(&self) -> Result<()> {
+        self.close();
+        if matches!(self.backend, Backend::ReadOnly { .. }) {
+            return Ok(());
+        }
+        let last = self.flush()?;
+        match &self.backend {
+            Backend::Mapped { log, .. } => log.record_close(last),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the durable LSN into the manifest if it moved (the worker's periodic record).
+    pub(crate) fn record_durable(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Mapped { log, .. } if !self.is_poisoned() => log.record_durable(self.durable_lsn()),
+            _ => Ok(()),
         }
     }
 
@@ -259,6 +346,7 @@ impl Log {
         match &self.backend {
             Backend::Memory(tail) => tail.lock().last_lsn,
             Backend::Mapped { log, .. } => log.last_lsn(),
+            Backend::ReadOnly { last_lsn, .. } => *last_lsn,
         }
     }
 
@@ -272,8 +360,8 @@ impl Log {
 
     pub(crate) fn mapped(&self) -> Option<&MappedLog> {
         match &self.backend {
-            Backend::Memory(_) => None,
             Backend::Mapped { log, .. } => Some(log),
+            Backend::Memory(_) | Backend::ReadOnly { .. } => None,
         }
     }
 
@@ -292,7 +380,11 @@ impl Log {
             }
             Backend::Mapped { log, reader } => {
                 let spans = log.span_list();
-                reader.lock().read(&spans, after, visible, max)
+                reader.lock().read(&spans, after, visible, max, |seq, path| events::open_for_events(log, seq, path))
+            }
+            Backend::ReadOnly { spans, reader, .. } => {
+                let spans: Vec<_> = spans.iter().map(|s| (s.seq, s.first_lsn, s.path.clone())).collect();
+                reader.lock().read(&spans, after, visible, max, |_, path| events::read_for_events(path))
             }
         }
     }
@@ -303,6 +395,9 @@ impl Log {
                 LogStats { records_appended: tail.lock().last_lsn, bytes_appended: 0, segments: 0 }
             }
             Backend::Mapped { log, .. } => log.stats(),
+            Backend::ReadOnly { spans, .. } => {
+                LogStats { records_appended: 0, bytes_appended: 0, segments: spans.len() as u64 }
+            }
         }
     }
 }

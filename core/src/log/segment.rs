@@ -56,6 +56,9 @@ pub(crate) struct Segment {
     len: usize,
     /// Bytes known to be on stable storage, from the start of the file.
     synced_bytes: AtomicUsize,
+    /// Where the written frames end (the start of the end mark): bytes below it are never
+    /// written again while the segment is mapped, so readers may look at them.
+    written_end: AtomicUsize,
 }
 
 impl Segment {
@@ -80,21 +83,50 @@ impl Segment {
         Segment::map(path, seq, file, 0)
     }
 
-    /// Maps an existing segment for appending after recovery; `synced_bytes` is how much of it
-    /// recovery found (and made) durable.
-    pub(crate) fn open(path: PathBuf, seq: u64, synced_bytes: usize) -> Result<Segment> {
+    /// Maps an existing segment for appending after recovery; `written_bytes` is where recovery
+    /// found its frames to end (and made them durable).
+    pub(crate) fn open(path: PathBuf, seq: u64, written_bytes: usize) -> Result<Segment> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, "opening log segment", e))?;
-        Segment::map(path, seq, file, synced_bytes)
+        Segment::map(path, seq, file, written_bytes)
     }
 
-    fn map(path: PathBuf, seq: u64, file: File, synced_bytes: usize) -> Result<Segment> {
+    fn map(path: PathBuf, seq: u64, file: File, written_bytes: usize) -> Result<Segment> {
         let map = MmapRaw::map_raw(&file).map_err(|e| Error::io(&path, "mapping log segment", e))?;
         let len = map.len();
-        Ok(Segment { path, seq, file, map, len, synced_bytes: AtomicUsize::new(synced_bytes) })
+        Ok(Segment {
+            path,
+            seq,
+            file,
+            map,
+            len,
+            synced_bytes: AtomicUsize::new(written_bytes),
+            written_end: AtomicUsize::new(written_bytes),
+        })
+    }
+
+    /// Publishes that frames are written up to `end` (after they are). Called by the writer.
+    pub(crate) fn publish_written_end(&self, end: usize) {
+        debug_assert!(end >= self.written_end.load(Ordering::Relaxed), "the written end only grows");
+        self.written_end.store(end, Ordering::Release);
+    }
+
+    pub(crate) fn written_end(&self) -> usize {
+        self.written_end.load(Ordering::Acquire)
+    }
+
+    /// The written frames of the segment: bytes `0..written_end`.
+    pub(crate) fn written(&self) -> &[u8] {
+        let end = self.written_end();
+        // SAFETY: the range lies inside the live mapping (the writer never publishes an end past
+        // it), and nothing writes below the published end while the mapping lives: the writer
+        // writes only at or past its append offset, which is never below it, and recovery
+        // repairs a file only before it is mapped. The Acquire load above pairs with the
+        // writer's Release store, so the bytes it published are visible.
+        unsafe { std::slice::from_raw_parts(self.map.as_ptr(), end) }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -143,15 +175,19 @@ fn preallocate(file: &File, len: u64) -> io::Result<()> {
     if status == 0 { Ok(()) } else { Err(io::Error::from_raw_os_error(status)) }
 }
 
-/// Maps a whole segment read-only, for recovery and inspection.
-pub(crate) fn map_for_reading(path: &Path) -> Result<Option<Mmap>> {
+/// Maps a whole segment read-only, for the event reader.
+///
+/// # Safety
+/// Nothing may write or truncate the file while the map lives. The engine's event reader maps
+/// only segments its writer has rolled over and synced (it reads the writer's own mapping of
+/// the others), in a directory its lock keeps every other writer out of.
+pub(crate) unsafe fn map_for_reading(path: &Path) -> Result<Option<Mmap>> {
     let file = File::open(path).map_err(|e| Error::io(path, "opening log segment", e))?;
     let len = file.metadata().map_err(|e| Error::io(path, "reading log segment size", e))?.len();
     if len == 0 {
         return Ok(None);
     }
-    // SAFETY: the data directory is locked by this process (or inspected while no engine has
-    // it open); nothing truncates or rewrites the file while the read-only map lives.
+    // SAFETY: the caller's contract: the file does not change while the map lives.
     let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, "mapping log segment", e))?;
     Ok(Some(map))
 }

@@ -1,0 +1,538 @@
+//! Reading a data directory's log without changing a byte: the segment chain, every record in
+//! it, and a description of where it stops, for [`judge`](super::judge).
+//!
+//! The scan reads each segment into memory with ordinary reads (never a mapping, so nothing it
+//! holds can change under it, whoever writes the files) one at a time, in the order the chain
+//! gives: the manifest names the first segment; each segment's end says whether the log went on
+//! in the next one (a sealed end mark), and the next one must then be there, numbered one more,
+//! starting at the next LSN. Records after the checkpoint go to the caller as they are read.
+//! The first position that does not hold the next record is the stop; what lies there and after
+//! it (up to the last byte of the last segment file) becomes a [`Stop`].
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::ids::Lsn;
+use crate::limits::RECORD_BYTES_MAX;
+use crate::log::frame::{
+    ActiveHeader, END_MARK_BYTES, FRAME_HEADER_BYTES, FrameRead, SEGMENT_HEADER_BYTES, SegmentHeader,
+    decode_segment_header, read_frame, sealing_frame_end,
+};
+use crate::log::judge::{After, Found, Stop, Stopped};
+use crate::log::manifest::Manifest;
+use crate::log::record::Record;
+use crate::log::segment::list_segments;
+
+/// How far to look ahead of an expected LSN for frames that prove data follows damage.
+const LSN_LOOKAHEAD: u64 = 1 << 40;
+const SECTOR_BYTES: usize = 512;
+const PAGE_BYTES: usize = 4096;
+const UNWRITTEN_RUN_BYTES: usize = 32;
+
+/// A live segment, as recovery found it.
+#[derive(Clone, Debug)]
+pub(crate) struct SegmentSpan {
+    pub(crate) seq: u64,
+    pub(crate) first_lsn: Lsn,
+    pub(crate) path: PathBuf,
+}
+
+/// What the scan is told before it starts.
+pub(crate) struct ScanInput<'a> {
+    pub(crate) dir: &'a Path,
+    pub(crate) manifest: Option<&'a Manifest>,
+    pub(crate) stopped: Stopped,
+    /// The checkpoint recovery starts from (0: none): the log must reach back to it, and
+    /// everything at or below it is durable.
+    pub(crate) checkpoint_lsn: Lsn,
+    /// Records at or below it are not handed to the caller (the checkpoint's LSN for an open;
+    /// 0 to see every record still in the log).
+    pub(crate) apply_after: Lsn,
+    /// Where to start when there is no manifest to say: `Some(lsn)` needs the log to reach back
+    /// to `lsn + 1` (a checkpoint's); `None` starts at the oldest segment (inspection).
+    pub(crate) legacy_after: Option<Lsn>,
+}
+
+/// Where the scan stopped and what it found there.
+#[derive(Debug)]
+pub(crate) struct Scanned {
+    /// Live segments through the one holding the stop, oldest first.
+    pub(crate) spans: Vec<SegmentSpan>,
+    /// Segments before the log's start (a checkpoint covers them).
+    pub(crate) stale: Vec<PathBuf>,
+    /// Segment files after the stop's segment that hold something (a cut removes them).
+    pub(crate) later_files: Vec<PathBuf>,
+    /// Segment files after the stop's segment that are all zeros: spares to reuse.
+    pub(crate) spares: Vec<(u64, PathBuf)>,
+    /// Highest segment number seen, so new segments never reuse a name.
+    pub(crate) max_seq: u64,
+    pub(crate) records_replayed: u64,
+    /// The LSN the stop's position should hold.
+    pub(crate) next_lsn: Lsn,
+    /// The highest LSN proven durable (manifest, checkpoint, watermarks before the stop).
+    pub(crate) durable_lsn: Lsn,
+    /// The segment and byte offset of the stop.
+    pub(crate) path: PathBuf,
+    pub(crate) offset: usize,
+    /// The segment at the stop has end marks (appending may resume there).
+    pub(crate) end_marks: bool,
+    /// Where the nonzero bytes at and after the stop end in its segment.
+    pub(crate) damaged_end: usize,
+    /// Valid records after the stop (in its segment and in later files).
+    pub(crate) later_records: u64,
+    pub(crate) stop: Stop,
+    /// Why the stop's bytes are not the next record.
+    pub(crate) reason: &'static str,
+}
+
+/// A segment file read whole.
+struct Loaded {
+    seq: u64,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    header: SegmentHeader,
+}
+
+fn load(seq: u64, path: &Path) -> Result<Loaded> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "reading log segment", e))?;
+    let header = decode_segment_header(&bytes);
+    Ok(Loaded { seq, path: path.to_path_buf(), bytes, header })
+}
+
+/// The first 64 bytes of a segment file (or fewer): enough to choose where the chain starts.
+fn peek_header(path: &Path) -> Result<SegmentHeader> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(SEGMENT_HEADER_BYTES);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(SEGMENT_HEADER_BYTES as u64).read_to_end(&mut head))
+        .map_err(|e| Error::io(path, "reading log segment header", e))?;
+    Ok(decode_segment_header(&head))
+}
+
+/// Scans the log of `input.dir`, handing every record above the checkpoint to `apply` in LSN
+/// order. Fails with `Corruption` for damage that needs no judging (a missing or misnumbered
+/// segment, a segment of another log) and returns the stop for everything else.
+pub(crate) fn scan(input: &ScanInput<'_>, mut apply: impl FnMut(Lsn, Record<'_>) -> Result<()>) -> Result<Scanned> {
+    let files = list_segments(input.dir)?;
+    let max_seq = files.last().map_or(0, |(seq, _)| *seq);
+    let (start, stale) = chain_start(input, &files)?;
+    let Some(start) = start else {
+        return empty_log(input, max_seq, stale, &files);
+    };
+
+    let mut durable = input.manifest.map_or(0, |m| m.durable_lsn).max(input.checkpoint_lsn);
+    let clean_end = input.manifest.filter(|m| m.closed).map(|m| m.durable_lsn);
+    let mut spans = Vec::new();
+    let mut records_replayed = 0;
+    let mut segment = load(files[start].0, &files[start].1)?;
+    let mut header = check_chain_segment(input, &segment, None)?;
+    let mut expected = header.first_lsn;
+    if expected > input.checkpoint_lsn + 1 {
+        return Err(Error::corruption(
+            &segment.path,
+            24,
+            format!("the log starts at LSN {expected} but the checkpoint ends at LSN {}", input.checkpoint_lsn),
+        ));
+    }
+    let mut index = start;
+    loop {
+        spans.push(SegmentSpan { seq: segment.seq, first_lsn: header.first_lsn, path: segment.path.clone() });
+        let mut offset = SEGMENT_HEADER_BYTES;
+        let read = loop {
+            match read_frame(&segment.bytes, offset) {
+                FrameRead::Valid { lsn, synced_lsn, payload, next_offset }
+                    if lsn == expected && clean_end.is_none_or(|end| lsn <= end) =>
+                {
+                    // A log from before manifests has format-1 segments; records in a
+                    // format-2 segment were written with a manifest beside them.
+                    if header.has_end_marks() && input.manifest.is_none() {
+                        return Err(Error::corruption(
+                            &segment.path,
+                            offset as u64,
+                            "the log's MANIFEST is missing, yet its segments hold records",
+                        ));
+                    }
+                    if lsn > input.apply_after {
+                        let record = Record::from_bytes(payload).map_err(|e| {
+                            Error::corruption(
+                                &segment.path,
+                                offset as u64,
+                                format!("record {lsn} does not decode: {e}"),
+                            )
+                        })?;
+                        apply(lsn, record)?;
+                        records_replayed += 1;
+                    }
+                    durable = durable.max(synced_lsn);
+                    expected += 1;
+                    offset = next_offset;
+                }
+                other => break other,
+            }
+        };
+        // The next segment continues the log if it is numbered one more and starts here.
+        let next = files.get(index + 1).filter(|(seq, _)| *seq == segment.seq + 1);
+        let continues = match next {
+            Some((seq, path)) => match peek_header(path)? {
+                SegmentHeader::Active(next_header) => next_header.seq == *seq && next_header.first_lsn == expected,
+                _ => false,
+            },
+            None => false,
+        };
+        let sealed_here = matches!(read, FrameRead::EndMark { next_lsn, sealed: true } if next_lsn == expected);
+        if continues {
+            let (seq, path) = next.expect("continues implies a next segment");
+            let following = load(*seq, path)?;
+            header = check_chain_segment(input, &following, Some(expected))?;
+            segment = following;
+            index += 1;
+            continue;
+        }
+        if sealed_here && next.is_none() {
+            return Err(Error::corruption(
+                &segment.path,
+                offset as u64,
+                format!(
+                    "segment {} is missing: the end of segment {} says the log goes on there from LSN {expected}",
+                    segment.seq + 1,
+                    segment.seq
+                ),
+            ));
+        }
+        let observed = Observed { read, sealed_here, offset, expected, durable, end_marks: header.has_end_marks() };
+        return describe_stop(input, observed, &segment, &files[index + 1..]).map(|described| Scanned {
+            spans,
+            stale,
+            later_files: described.later_files,
+            spares: described.spares,
+            max_seq,
+            records_replayed,
+            next_lsn: expected,
+            durable_lsn: durable,
+            path: segment.path.clone(),
+            offset,
+            end_marks: header.has_end_marks(),
+            damaged_end: described.damaged_end,
+            later_records: described.later_records,
+            stop: described.stop,
+            reason: described.reason,
+        });
+    }
+}
+
+/// The index in `files` of the segment the log starts at (`None`: there is no log yet), and
+/// the segments before it, which a checkpoint covers.
+fn chain_start(input: &ScanInput<'_>, files: &[(u64, PathBuf)]) -> Result<(Option<usize>, Vec<PathBuf>)> {
+    if let Some(manifest) = input.manifest {
+        let start = files.iter().position(|(seq, _)| *seq == manifest.first_seq).ok_or_else(|| {
+            Error::corruption(
+                crate::log::segment::segment_path(input.dir, manifest.first_seq),
+                0,
+                format!("segment {}, where the log starts, is missing", manifest.first_seq),
+            )
+        })?;
+        let stale = files[..start].iter().map(|(_, path)| path.clone()).collect();
+        return Ok((Some(start), stale));
+    }
+    // A log from before manifests: active segments come first; start at the last one that
+    // reaches back to the checkpoint.
+    let mut headers = Vec::new();
+    for (seq, path) in files {
+        match peek_header(path)? {
+            SegmentHeader::Active(header) if header.seq == *seq => headers.push(header),
+            _ => break,
+        }
+    }
+    if headers.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let start = match input.legacy_after {
+        Some(after) => headers.iter().rposition(|h| h.first_lsn <= after + 1).unwrap_or(0),
+        None => 0,
+    };
+    Ok((Some(start), files[..start].iter().map(|(_, path)| path.clone()).collect()))
+}
+
+/// A directory without a log yet (no manifest, no segment with a valid header): nothing to
+/// replay. Zero-filled segment files are spares; anything else would be records without a
+/// log to put them in.
+fn empty_log(input: &ScanInput<'_>, max_seq: u64, stale: Vec<PathBuf>, files: &[(u64, PathBuf)]) -> Result<Scanned> {
+    let mut spares = Vec::new();
+    for (seq, path) in files {
+        if load(*seq, path)?.bytes.iter().any(|&b| b != 0) {
+            return Err(Error::corruption(path, 0, "a segment file without a valid header, and no log it belongs to"));
+        }
+        spares.push((*seq, path.clone()));
+    }
+    let next_lsn = input.checkpoint_lsn + 1;
+    Ok(Scanned {
+        spans: Vec::new(),
+        stale,
+        later_files: Vec::new(),
+        spares,
+        max_seq,
+        records_replayed: 0,
+        next_lsn,
+        durable_lsn: input.checkpoint_lsn,
+        path: input.dir.to_path_buf(),
+        offset: 0,
+        end_marks: false,
+        damaged_end: 0,
+        later_records: 0,
+        stop: Stop {
+            stopped: input.stopped,
+            below_durable: false,
+            end_marks: false,
+            found: Found::Zeros,
+            after: After::Nothing,
+            looks_unwritten: false,
+        },
+        reason: "no log yet",
+    })
+}
+
+/// Checks that a segment is the one the chain expects here: an active header with the file's
+/// own number, of this log, whole, and (after the first) starting at `continuing`.
+fn check_chain_segment(input: &ScanInput<'_>, segment: &Loaded, continuing: Option<Lsn>) -> Result<ActiveHeader> {
+    let path = &segment.path;
+    let header = match segment.header {
+        SegmentHeader::Active(header) => header,
+        SegmentHeader::Unused => return Err(Error::corruption(path, 0, "the segment where the log starts is empty")),
+        SegmentHeader::Invalid => return Err(Error::corruption(path, 0, "segment header is damaged")),
+    };
+    if header.seq != segment.seq {
+        return Err(Error::corruption(path, 16, format!("the file holds segment {}, not {}", header.seq, segment.seq)));
+    }
+    if header.has_end_marks() {
+        if let Some(manifest) = input.manifest
+            && header.log_id != manifest.log_id
+        {
+            return Err(Error::corruption(path, 32, "the segment belongs to another data directory's log"));
+        }
+        if header.segment_bytes != segment.bytes.len() as u64 {
+            return Err(Error::corruption(
+                path,
+                40,
+                format!(
+                    "the segment is {} bytes long; it was made {} bytes long",
+                    segment.bytes.len(),
+                    header.segment_bytes
+                ),
+            ));
+        }
+    }
+    if let Some(expected) = continuing
+        && header.first_lsn != expected
+    {
+        return Err(Error::corruption(
+            path,
+            24,
+            format!("segment starts at LSN {} but LSN {expected} comes next", header.first_lsn),
+        ));
+    }
+    Ok(header)
+}
+
+/// What the walk saw where it stopped.
+struct Observed<'a> {
+    read: FrameRead<'a>,
+    /// The stop is a sealed end mark whose next segment is not the log's continuation.
+    sealed_here: bool,
+    offset: usize,
+    expected: Lsn,
+    durable: Lsn,
+    end_marks: bool,
+}
+
+struct Described {
+    stop: Stop,
+    reason: &'static str,
+    later_files: Vec<PathBuf>,
+    spares: Vec<(u64, PathBuf)>,
+    later_records: u64,
+    damaged_end: usize,
+}
+
+/// Describes the stop at `observed.offset` of `segment`, looking at the rest of it and at every
+/// segment file after it (`following`).
+fn describe_stop(
+    input: &ScanInput<'_>,
+    observed: Observed<'_>,
+    segment: &Loaded,
+    following: &[(u64, PathBuf)],
+) -> Result<Described> {
+    let data = &segment.bytes;
+    let Observed { read, sealed_here, offset, expected, durable, end_marks } = observed;
+    let (found, reason, search_from) = match read {
+        FrameRead::EndMark { next_lsn, sealed: false } if next_lsn == expected => {
+            (Found::EndMark, "the log ends here", offset + END_MARK_BYTES)
+        }
+        _ if sealed_here => {
+            (Found::Damage, "the segment the log goes on in is not its continuation", offset + END_MARK_BYTES)
+        }
+        FrameRead::End => (Found::Zeros, "zeros where the next record or the end mark should be", offset),
+        FrameRead::Valid { lsn, .. } if lsn == expected => {
+            (Found::Damage, "a record after the end of a cleanly closed log", offset)
+        }
+        FrameRead::Valid { .. } => (Found::Damage, "record out of LSN sequence", offset),
+        FrameRead::EndMark { .. } => (Found::Damage, "an end mark for another LSN", offset),
+        FrameRead::Invalid { reason } => match sealing_frame_end(data, offset, expected) {
+            Some(extent) => (Found::Sealing, "a record whose header was being written", extent),
+            None => (Found::Damage, reason, offset),
+        },
+    };
+    let mut later = later_frames(&data[..], search_from, expected);
+    let here_nonzero_end = last_nonzero_end(data).max(offset);
+    let nonzero_after_here = last_nonzero_end(data) > search_from;
+    let mut later_files = Vec::new();
+    let mut spares = Vec::new();
+    let mut following_nonzero = false;
+    let mut next_header_unwritten = false;
+    for (i, (seq, path)) in following.iter().enumerate() {
+        let file = load(*seq, path)?;
+        if file.bytes.iter().all(|&b| b == 0) {
+            spares.push((*seq, path.clone()));
+            if i == 0 {
+                next_header_unwritten = true;
+            }
+            continue;
+        }
+        if i == 0 {
+            next_header_unwritten = file.bytes.iter().take(SEGMENT_HEADER_BYTES).all(|&b| b == 0);
+        }
+        following_nonzero = true;
+        later.merge(later_frames(&file.bytes, 0, expected));
+        later_files.push(path.clone());
+    }
+    let after = if later.count > 0 {
+        if later.max_synced_lsn >= expected { After::SyncedRecords } else { After::UnsyncedRecords }
+    } else if nonzero_after_here || following_nonzero {
+        let unfinished = found == Found::EndMark
+            && !following_nonzero
+            && here_nonzero_end <= offset + END_MARK_BYTES + FRAME_HEADER_BYTES + RECORD_BYTES_MAX + END_MARK_BYTES;
+        if unfinished { After::UnfinishedAppend } else { After::Junk }
+    } else {
+        After::Nothing
+    };
+    let looks_unwritten = if sealed_here {
+        next_header_unwritten
+    } else {
+        looks_unwritten(data, offset, later.first_in_segment.unwrap_or(data.len()))
+    };
+    let stop =
+        Stop { stopped: input.stopped, below_durable: expected <= durable, end_marks, found, after, looks_unwritten };
+    Ok(Described { stop, reason, later_files, spares, later_records: later.count, damaged_end: here_nonzero_end })
+}
+
+#[derive(Debug, Default)]
+struct LaterFrames {
+    count: u64,
+    max_synced_lsn: Lsn,
+    /// Offset of the first one found in the stop's own segment, if any.
+    first_in_segment: Option<usize>,
+}
+
+impl LaterFrames {
+    fn merge(&mut self, other: LaterFrames) {
+        self.count += other.count;
+        self.max_synced_lsn = self.max_synced_lsn.max(other.max_synced_lsn);
+    }
+}
+
+/// Valid frames with an LSN at or above `min_lsn` anywhere from `from` in `data`, trying every
+/// byte offset, since damage can shift frame boundaries (and a segment whose header never
+/// reached the disk still holds frames at their places).
+fn later_frames(data: &[u8], from: usize, min_lsn: Lsn) -> LaterFrames {
+    let mut found = LaterFrames::default();
+    let mut offset = from;
+    while offset + FRAME_HEADER_BYTES <= data.len() {
+        // Skip runs of zeros quickly: a frame header always holds a non-zero LSN in bytes 8..16.
+        if data[offset..offset + FRAME_HEADER_BYTES].iter().all(|&b| b == 0) {
+            match data[offset + FRAME_HEADER_BYTES..].iter().position(|&b| b != 0) {
+                Some(nonzero) => {
+                    offset =
+                        (offset + FRAME_HEADER_BYTES + nonzero).saturating_sub(FRAME_HEADER_BYTES - 1).max(offset + 1);
+                    continue;
+                }
+                None => break,
+            }
+        }
+        match read_frame(data, offset) {
+            FrameRead::Valid { lsn, synced_lsn, next_offset, .. }
+                if lsn >= min_lsn && lsn < min_lsn.saturating_add(LSN_LOOKAHEAD) =>
+            {
+                found.count += 1;
+                found.max_synced_lsn = found.max_synced_lsn.max(synced_lsn);
+                found.first_in_segment.get_or_insert(offset);
+                offset = next_offset;
+            }
+            _ => offset += 1,
+        }
+    }
+    found
+}
+
+/// Whether `data[from..to]` looks like bytes a write never reached (after a power cut, the
+/// kernel may have written some pages of an unsynced range and not others, and a page it wrote
+/// early holds only the records appended before that moment): all zeros; or a whole zero
+/// sector; or a run of zeros that ends at a page boundary or at `to`. A flipped bit leaves no
+/// such mark, and records hold no runs of `UNWRITTEN_RUN_BYTES` zeros of their own.
+fn looks_unwritten(data: &[u8], from: usize, to: usize) -> bool {
+    let to = to.min(data.len());
+    if from >= to {
+        return false;
+    }
+    if data[from..to].iter().all(|&b| b == 0) || has_zero_sector(data, from, to) {
+        return true;
+    }
+    let page_ends = (from.div_ceil(PAGE_BYTES)..=to / PAGE_BYTES).map(|page| page * PAGE_BYTES);
+    page_ends.chain([to]).any(|end| {
+        end <= to && end >= from + UNWRITTEN_RUN_BYTES && data[end - UNWRITTEN_RUN_BYTES..end].iter().all(|&b| b == 0)
+    })
+}
+
+/// Whether `data[from..to]` contains a whole, sector-aligned block of zeros.
+fn has_zero_sector(data: &[u8], from: usize, to: usize) -> bool {
+    let mut sector = from.div_ceil(SECTOR_BYTES) * SECTOR_BYTES;
+    while sector + SECTOR_BYTES <= to.min(data.len()) {
+        if data[sector..sector + SECTOR_BYTES].iter().all(|&b| b == 0) {
+            return true;
+        }
+        sector += SECTOR_BYTES;
+    }
+    false
+}
+
+pub(crate) fn last_nonzero_end(data: &[u8]) -> usize {
+    data.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_sectors_are_found_only_when_whole_and_aligned() {
+        let mut data = vec![1u8; 4096];
+        assert!(!has_zero_sector(&data, 0, 4096));
+        data[600..1100].fill(0); // not a whole aligned sector
+        assert!(!has_zero_sector(&data, 0, 4096));
+        data[1024..1536].fill(0);
+        assert!(has_zero_sector(&data, 0, 4096));
+        assert!(!has_zero_sector(&data, 0, 1500), "the sector must lie inside the range");
+    }
+
+    #[test]
+    fn unwritten_ranges_are_told_from_flipped_bits() {
+        let mut data = vec![7u8; 3 * 4096];
+        assert!(!looks_unwritten(&data, 100, 300), "non-zero garbage is damage");
+        data[4000..4096].fill(0); // a page written back before its last records were appended
+        assert!(looks_unwritten(&data, 3990, 4200));
+        data[4000..4096].fill(7);
+        data[5000..5020].fill(0); // a short zero run mid-page proves nothing
+        assert!(!looks_unwritten(&data, 4990, 5100));
+        data[8000..8192].fill(0); // zeros to the end of the range (a segment's unused tail)
+        assert!(looks_unwritten(&data, 8000, 8192));
+        assert!(looks_unwritten(&data, 7990, 8192), "a run ending at the range's end");
+    }
+}
