@@ -198,3 +198,85 @@ fn simulate_prints_its_report_and_refuses_a_directory_it_did_not_make() {
     let (ok, _, err) = allot(&["simulate", "--dir", data.to_str().unwrap(), "--orders", "0"]);
     assert!(!ok && err.contains("--orders"), "{err}");
 }
+
+/// Every file of a directory with its bytes, to prove that looking changed nothing.
+fn dir_bytes(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            (entry.file_name().into_string().unwrap(), std::fs::read(entry.path()).unwrap())
+        })
+        .collect()
+}
+
+/// `inspect` and `verify` never change a data directory: not a healthy one, not one whose end an
+/// open would cut (they say what it would cut), and they work on a read-only file system. Only
+/// an open repairs.
+#[test]
+fn inspect_and_verify_change_no_byte_and_work_on_a_read_only_file_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_str = data.to_str().unwrap();
+    assert!(allot(&["demo", "--dir", data_str, "--buyers", "4"]).0);
+    let healthy = dir_bytes(&data);
+    let (ok, out, err) = allot(&["inspect", data_str]);
+    assert!(ok && out.contains("last writer stopped: clean"), "{out}{err}");
+    let (ok, out, err) = allot(&["verify", data_str]);
+    assert!(ok && out.starts_with("ok: last writer stopped: clean"), "{out}{err}");
+    assert!(dir_bytes(&data) == healthy, "inspect or verify changed a healthy directory");
+
+    // As if the process had been killed in the middle of an append: the next record's payload
+    // lies behind the log's end mark.
+    allot_core::Faults::simulate_crash(&data, allot_core::SimulatedCrash::ProcessKilled).unwrap();
+    let segment = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "seg"))
+        .max()
+        .unwrap();
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let end = bytes.iter().rposition(|&b| b != 0).unwrap() + 1;
+    bytes[end + 24..end + 64].fill(0x5a);
+    std::fs::write(&segment, &bytes).unwrap();
+    let torn = dir_bytes(&data);
+    let (ok, out, err) = allot(&["verify", data_str]);
+    assert!(ok && out.contains("an open would cut the log") && out.contains("process_crash"), "{out}{err}");
+    let (ok, out, err) = allot(&["inspect", data_str]);
+    assert!(ok && out.contains("an open would cut the log"), "{out}{err}");
+    assert!(dir_bytes(&data) == torn, "inspect or verify repaired what only an open may");
+
+    // On a read-only file system (a private tmpfs, remounted read-only, in a user namespace).
+    let script = r#"mount -t tmpfs tmpfs "$RO" && cp -a "$SRC"/. "$RO" && mount -o remount,ro "$RO" \
+        && ! touch "$RO/probe" 2>/dev/null && "$ALLOT" verify "$RO" && "$ALLOT" inspect "$RO""#;
+    let mount_point = tempfile::tempdir().unwrap();
+    let output = Command::new("unshare")
+        .args(["-rm", "sh", "-c", script])
+        .env("RO", mount_point.path())
+        .env("SRC", &data)
+        .env("ALLOT", env!("CARGO_BIN_EXE_allot"))
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            let out = String::from_utf8_lossy(&output.stdout);
+            assert!(out.contains("an open would cut the log") && out.contains("catalogue:"), "{out}");
+        }
+        Ok(output) if String::from_utf8_lossy(&output.stderr).contains("mount") => {
+            println!("no private mounts here ({}): the read-only file system case is skipped", output.status);
+        }
+        Ok(output) => panic!(
+            "verify or inspect failed on a read-only file system:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+        Err(error) => println!("unshare is not available ({error}): the read-only file system case is skipped"),
+    }
+
+    // An open repairs: the unfinished append is cut, and the directory is whole again.
+    let engine = allot_core::Engine::open(&data, allot_core::EngineOptions::default()).unwrap();
+    let cut = engine.recovery().torn_tail.clone().expect("the open cuts what verify reported");
+    assert_eq!((cut.offset as usize, cut.discarded_records), (end - 24, 0));
+    engine.close().unwrap();
+    let (ok, out, _) = allot(&["verify", data_str]);
+    assert!(ok && !out.contains("would cut"), "{out}");
+}

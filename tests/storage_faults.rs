@@ -1542,3 +1542,51 @@ fn the_records_after_a_checkpoint_lost_are_corruption_when_closed_and_cut_after_
     engine.check_invariants().unwrap();
     engine.close().unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// 8. The largest record
+
+/// A rules file as large as `RULES_BYTES_MAX` admits is one log record of about a megabyte:
+/// bigger than the room left in a segment, bigger than a whole small segment. It is logged in a
+/// segment made big enough for it, and survives a restart and a checkpoint; one byte more is
+/// refused by the limit that names it, before anything is written.
+#[test]
+fn a_rules_file_as_large_as_the_limit_admits_is_logged_and_survives_restart_and_checkpoint() {
+    use allot_core::routing::RULES_BYTES_MAX;
+    let head = "default_path = \"auto\"\n[sla]\ntracking = \"4h\"\n";
+    let mut rules = String::from(head);
+    let line = "# a comment the business user wrote to explain the routing to the next person\n";
+    while rules.len() + line.len() <= RULES_BYTES_MAX {
+        rules.push_str(line);
+    }
+    rules.push_str(&"#".repeat(RULES_BYTES_MAX - rules.len() - 1));
+    rules.push('\n');
+    assert_eq!(rules.len(), RULES_BYTES_MAX);
+
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(START_MS);
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    stock_catalogue(&engine);
+    reserve(&engine, "BEFORE", &[(0, 1)]);
+    let admin = engine.client(Role::Admin);
+    admin.set_rules(&rules).unwrap();
+    reserve(&engine, "AFTER", &[(1, 1)]);
+    let too_long = format!("{rules}#");
+    let error = admin.set_rules(&too_long).unwrap_err();
+    assert!(matches!(error, Error::InvalidRules { .. } | Error::LimitExceeded { .. }), "{error}");
+    assert_eq!(admin.rules_text().unwrap(), rules, "the refused file changed nothing");
+    engine.close().unwrap();
+    assert!(segments(dir.path()).iter().any(|p| fs::metadata(p).unwrap().len() > SEGMENT_BYTES), "an oversize segment");
+
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    assert_eq!(engine.client(Role::Admin).rules_text().unwrap(), rules, "replayed");
+    assert!(engine.client(Role::Viewer).reservation("AFTER").unwrap().is_some());
+    engine.checkpoint().unwrap();
+    reserve(&engine, "LATER", &[(2, 1)]);
+    engine.close().unwrap();
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    assert_eq!(engine.client(Role::Admin).rules_text().unwrap(), rules, "from the checkpoint");
+    assert!(engine.client(Role::Viewer).reservation("LATER").unwrap().is_some());
+    engine.check_invariants().unwrap();
+    engine.close().unwrap();
+}

@@ -106,7 +106,8 @@ pub(crate) fn write(dir: &Path, lsn: Lsn, log_id: u64, payload: &[u8]) -> Result
 }
 
 /// Reads and verifies the checkpoint at `path`, whose name says it holds the state at `lsn`:
-/// returns its payload. `log_id: None` accepts any log (a log written before log ids).
+/// returns its payload. `log_id` is the log's (from its manifest); `None` for a log from before
+/// manifests, which has only format-1 checkpoints.
 pub(crate) fn read(path: &Path, lsn: Lsn, log_id: Option<u64>) -> Result<Vec<u8>> {
     let mut bytes = fs::read(path).map_err(|e| Error::io(path, "reading checkpoint", e))?;
     let u32_at = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
@@ -146,11 +147,15 @@ pub(crate) fn read(path: &Path, lsn: Lsn, log_id: Option<u64>) -> Result<Vec<u8>
             format!("the checkpoint holds the state at LSN {header_lsn}, not at the LSN {lsn} its name says"),
         ));
     }
-    if format == FORMAT
-        && let Some(expected) = log_id
-        && u64_at(&bytes, 32) != expected
-    {
-        return Err(Error::corruption(path, 32, "the checkpoint belongs to another data directory's log"));
+    if format == FORMAT {
+        match log_id {
+            Some(expected) if u64_at(&bytes, 32) != expected => {
+                return Err(Error::corruption(path, 32, "the checkpoint belongs to another data directory's log"));
+            }
+            Some(_) => {}
+            // Format 2 is written only beside a manifest: the log's MANIFEST has gone missing.
+            None => return Err(Error::corruption(path, 8, "the checkpoint's log has lost its MANIFEST")),
+        }
     }
     Ok(bytes.split_off(header_bytes))
 }

@@ -235,13 +235,17 @@ pub(crate) fn read_frame(segment: &[u8], offset: usize) -> FrameRead<'_> {
 }
 
 /// Whether the bytes at `offset` are the header of the frame for `lsn` caught while being
-/// sealed: a length in range, the LSN in place, and the end mark for `lsn + 1` whole right
-/// after the payload (the writer puts it there before it starts the header). Returns where
-/// that end mark ends.
+/// sealed: a length in range, the LSN in place, the checksum field still the one of the end
+/// mark for `lsn` that the header is being written over (the checksum is written last), and
+/// the end mark for `lsn + 1` whole right after the payload (the writer puts it there before it
+/// starts the header). Returns where that end mark ends. A whole frame damaged afterwards has
+/// its own checksum in that field, so it never passes for one being sealed.
 pub(crate) fn sealing_frame_end(segment: &[u8], offset: usize, lsn: Lsn) -> Option<usize> {
     let header = segment.get(offset..offset + FRAME_HEADER_BYTES)?;
     let payload_len = u32_at(header, 0) as usize;
-    if payload_len == 0 || payload_len > RECORD_BYTES_MAX || u64_at(header, 8) != lsn {
+    let old_mark = encode_end_mark(lsn, false);
+    if payload_len == 0 || payload_len > RECORD_BYTES_MAX || u64_at(header, 8) != lsn || header[4..8] != old_mark[4..8]
+    {
         return None;
     }
     let mark_at = offset + FRAME_HEADER_BYTES + payload_len;
@@ -349,8 +353,13 @@ mod tests {
             assert!(matches!(read_frame(&partial, at), FrameRead::Invalid { .. }), "{written} bytes");
             assert_eq!(sealing_frame_end(&partial, at, 100), Some(at + 24 + payload.len() + END_MARK_BYTES));
         }
-        // A whole frame is not "being sealed"; damage that kept the length is not either, once
-        // the end mark behind it is gone.
+        // A whole frame damaged afterwards is not "being sealed", even with its end mark whole
+        // behind it: its checksum field holds its own checksum.
+        for byte in at + 4..at + 24 + payload.len() {
+            let mut flipped = whole.clone();
+            flipped[byte] ^= 0x08;
+            assert_eq!(sealing_frame_end(&flipped, at, 100), None, "a flipped bit in byte {byte}");
+        }
         let mut damaged = whole.clone();
         damaged[at + 30] ^= 1;
         let mark_at = at + 24 + payload.len();
