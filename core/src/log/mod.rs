@@ -2,9 +2,12 @@
 //!
 //! Records are appended to memory-mapped, preallocated segment files (`writer`, `segment`) in
 //! frames with a length, CRC32C and LSN (`frame`); the payload is a postcard-encoded
-//! [`Record`]. [`SyncMode`] says when an append counts as durable; in `Always` mode concurrent
-//! writers share flushes (`group_commit`). Checkpoints (`checkpoint`) hold the whole state at
-//! one LSN; recovery (`recovery`) replays what follows and cuts a torn tail.
+//! [`Record`]; an end mark closes the written part of every segment. [`SyncMode`] says when an
+//! append counts as durable; in `Always` mode concurrent writers share flushes (`group_commit`).
+//! Checkpoints (`checkpoint`) hold the whole state at one LSN; the `manifest` records what the
+//! files cannot prove themselves (how the writer stopped, what was durable, where the log
+//! starts). Recovery (`recovery`) scans what follows the checkpoint (`scan`), decides where the
+//! log ends (`judge`), and only a real open repairs (`repair`).
 //!
 //! An engine without a directory uses a memory-only log: the same LSNs and the same group
 //! commit protocol, with nothing written. The loom models run on it.
