@@ -75,6 +75,17 @@ fn a_directory_of_the_previous_format_opens_whole_and_is_upgraded_in_place() {
     assert_eq!((looked.recovery().checkpoint_lsn, looked.last_lsn()), (64, 6923));
     assert_eq!(looked.recovery().torn_tail, None);
     assert_fixture_state(&looked, "read-only");
+    // Its events read from the files as they are: every record after the checkpoint, in order.
+    let viewer = looked.client(Role::Viewer);
+    let (mut cursor, mut seen) = (64, 0);
+    loop {
+        let events = viewer.events(cursor, 4096).unwrap();
+        let Some(last) = events.last() else { break };
+        assert!(events.iter().zip(cursor + 1..).all(|(event, lsn)| event.lsn == lsn), "in LSN order");
+        seen += events.len();
+        cursor = last.lsn;
+    }
+    assert_eq!((seen, cursor), (6923 - 64, 6923));
     let refused = looked.client(Role::Orders).reserve("NEW", &[("LAMP", 1)], &ReserveOptions::new()).unwrap_err();
     assert!(matches!(refused, Error::ReadOnly { .. }), "{refused}");
     assert!(matches!(looked.checkpoint(), Err(Error::ReadOnly { .. })));

@@ -119,88 +119,41 @@ pub(crate) fn scan(input: &ScanInput<'_>, mut apply: impl FnMut(Lsn, Record<'_>)
     let Some(start) = start else {
         return empty_log(input, max_seq, stale, &files);
     };
-
-    let mut durable = input.manifest.map_or(0, |m| m.durable_lsn).max(input.checkpoint_lsn);
-    let clean_end = input.manifest.filter(|m| m.closed).map(|m| m.durable_lsn);
-    let mut spans = Vec::new();
-    let mut records_replayed = 0;
     let mut segment = load(files[start].0, &files[start].1)?;
     let mut header = check_chain_segment(input, &segment, None)?;
-    let mut expected = header.first_lsn;
-    if expected > input.checkpoint_lsn + 1 {
+    if header.first_lsn > input.checkpoint_lsn + 1 {
         return Err(Error::corruption(
             &segment.path,
             24,
-            format!("the log starts at LSN {expected} but the checkpoint ends at LSN {}", input.checkpoint_lsn),
+            format!(
+                "the log starts at LSN {} but the checkpoint ends at LSN {}",
+                header.first_lsn, input.checkpoint_lsn
+            ),
         ));
     }
+    let mut progress = Progress {
+        expected: header.first_lsn,
+        durable: input.manifest.map_or(0, |m| m.durable_lsn).max(input.checkpoint_lsn),
+        records_replayed: 0,
+    };
+    let mut spans = Vec::new();
     let mut index = start;
     loop {
         spans.push(SegmentSpan { seq: segment.seq, first_lsn: header.first_lsn, path: segment.path.clone() });
-        let mut offset = SEGMENT_HEADER_BYTES;
-        let read = loop {
-            match read_frame(&segment.bytes, offset) {
-                FrameRead::Valid { lsn, synced_lsn, payload, next_offset }
-                    if lsn == expected && clean_end.is_none_or(|end| lsn <= end) =>
-                {
-                    // A log from before manifests has format-1 segments; records in a
-                    // format-2 segment were written with a manifest beside them.
-                    if header.has_end_marks() && input.manifest.is_none() {
-                        return Err(Error::corruption(
-                            &segment.path,
-                            offset as u64,
-                            "the log's MANIFEST is missing, yet its segments hold records",
-                        ));
-                    }
-                    if lsn > input.apply_after {
-                        let record = Record::from_bytes(payload).map_err(|e| {
-                            Error::corruption(
-                                &segment.path,
-                                offset as u64,
-                                format!("record {lsn} does not decode: {e}"),
-                            )
-                        })?;
-                        apply(lsn, record)?;
-                        records_replayed += 1;
-                    }
-                    durable = durable.max(synced_lsn);
-                    expected += 1;
-                    offset = next_offset;
-                }
-                other => break other,
-            }
-        };
-        // The next segment continues the log if it is numbered one more and starts here.
-        let next = files.get(index + 1).filter(|(seq, _)| *seq == segment.seq + 1);
-        let continues = match next {
-            Some((seq, path)) => match peek_header(path)? {
-                SegmentHeader::Active(next_header) => next_header.seq == *seq && next_header.first_lsn == expected,
-                _ => false,
-            },
-            None => false,
-        };
-        let sealed_here = matches!(read, FrameRead::EndMark { next_lsn, sealed: true } if next_lsn == expected);
-        if continues {
-            let (seq, path) = next.expect("continues implies a next segment");
-            let following = load(*seq, path)?;
-            header = check_chain_segment(input, &following, Some(expected))?;
-            segment = following;
+        let offset = replay_segment(input, &segment, &header, &mut progress, &mut apply)?;
+        let read = read_frame(&segment.bytes, offset);
+        let sealed_here =
+            matches!(read, FrameRead::EndMark { next_lsn, sealed: true } if next_lsn == progress.expected);
+        if let Some(next) = next_in_chain(&files[index + 1..], &segment, progress.expected, sealed_here, offset)? {
+            header = check_chain_segment(input, &next, Some(progress.expected))?;
+            segment = next;
             index += 1;
             continue;
         }
-        if sealed_here && next.is_none() {
-            return Err(Error::corruption(
-                &segment.path,
-                offset as u64,
-                format!(
-                    "segment {} is missing: the end of segment {} says the log goes on there from LSN {expected}",
-                    segment.seq + 1,
-                    segment.seq
-                ),
-            ));
-        }
+        let Progress { expected, durable, records_replayed } = progress;
         let observed = Observed { read, sealed_here, offset, expected, durable, end_marks: header.has_end_marks() };
-        return describe_stop(input, observed, &segment, &files[index + 1..]).map(|described| Scanned {
+        let described = describe_stop(input, observed, &segment, &files[index + 1..])?;
+        return Ok(Scanned {
             spans,
             stale,
             later_files: described.later_files,
@@ -218,6 +171,82 @@ pub(crate) fn scan(input: &ScanInput<'_>, mut apply: impl FnMut(Lsn, Record<'_>)
             reason: described.reason,
         });
     }
+}
+
+/// How far the walk has come: the next LSN, the highest LSN proven durable, records applied.
+struct Progress {
+    expected: Lsn,
+    durable: Lsn,
+    records_replayed: u64,
+}
+
+/// Applies every record of `segment` that is the next in sequence (and, after a clean close,
+/// not past the recorded end); returns the offset of the first bytes that are not.
+fn replay_segment(
+    input: &ScanInput<'_>,
+    segment: &Loaded,
+    header: &ActiveHeader,
+    progress: &mut Progress,
+    apply: &mut impl FnMut(Lsn, Record<'_>) -> Result<()>,
+) -> Result<usize> {
+    let clean_end = input.manifest.filter(|m| m.closed).map(|m| m.durable_lsn);
+    let mut offset = SEGMENT_HEADER_BYTES;
+    loop {
+        let FrameRead::Valid { lsn, synced_lsn, payload, next_offset } = read_frame(&segment.bytes, offset) else {
+            return Ok(offset);
+        };
+        if lsn != progress.expected || clean_end.is_some_and(|end| lsn > end) {
+            return Ok(offset);
+        }
+        // A log from before manifests has format-1 segments; records in a format-2 segment were
+        // written with a manifest beside them.
+        if header.has_end_marks() && input.manifest.is_none() {
+            return Err(Error::corruption(
+                &segment.path,
+                offset as u64,
+                "the log's MANIFEST is missing, yet its segments hold records",
+            ));
+        }
+        if lsn > input.apply_after {
+            let record = Record::from_bytes(payload).map_err(|e| {
+                Error::corruption(&segment.path, offset as u64, format!("record {lsn} does not decode: {e}"))
+            })?;
+            apply(lsn, record)?;
+            progress.records_replayed += 1;
+        }
+        progress.durable = progress.durable.max(synced_lsn);
+        progress.expected += 1;
+        offset = next_offset;
+    }
+}
+
+/// The segment that continues the log after `segment` (whose records end at `offset`), if the
+/// next file is numbered one more and starts at `expected`. A sealed end mark whose segment is
+/// not there at all is corruption: the newest segment was deleted.
+fn next_in_chain(
+    following: &[(u64, PathBuf)],
+    segment: &Loaded,
+    expected: Lsn,
+    sealed_here: bool,
+    offset: usize,
+) -> Result<Option<Loaded>> {
+    let next = following.first().filter(|(seq, _)| *seq == segment.seq + 1);
+    let Some((seq, path)) = next else {
+        if sealed_here {
+            return Err(Error::corruption(
+                &segment.path,
+                offset as u64,
+                format!(
+                    "segment {} is missing: the end of segment {} says the log goes on there from LSN {expected}",
+                    segment.seq + 1,
+                    segment.seq
+                ),
+            ));
+        }
+        return Ok(None);
+    };
+    let continues = matches!(peek_header(path)?, SegmentHeader::Active(h) if h.seq == *seq && h.first_lsn == expected);
+    if continues { load(*seq, path).map(Some) } else { Ok(None) }
 }
 
 /// The index in `files` of the segment the log starts at (`None`: there is no log yet), and
@@ -363,7 +392,50 @@ fn describe_stop(
 ) -> Result<Described> {
     let data = &segment.bytes;
     let Observed { read, sealed_here, offset, expected, durable, end_marks } = observed;
-    let (found, reason, search_from) = match read {
+    let (found, reason, search_from) = classify(read, sealed_here, data, offset, expected);
+    let mut later = later_frames(data, search_from, expected);
+    let after_here = Survey::following(following, expected)?;
+    later.merge(after_here.later);
+    let here_nonzero_end = last_nonzero_end(data).max(offset);
+    let after = if later.count > 0 {
+        if later.max_synced_lsn >= expected { After::SyncedRecords } else { After::UnsyncedRecords }
+    } else if last_nonzero_end(data) > search_from || !after_here.files.is_empty() {
+        // An unfinished append lies right behind an end mark (which its header will replace):
+        // at most its payload, then the next end mark.
+        let unfinished = found == Found::EndMark
+            && after_here.files.is_empty()
+            && here_nonzero_end <= search_from + RECORD_BYTES_MAX + END_MARK_BYTES;
+        if unfinished { After::UnfinishedAppend } else { After::Junk }
+    } else {
+        After::Nothing
+    };
+    let looks_unwritten = if sealed_here {
+        after_here.next_header_unwritten
+    } else {
+        looks_unwritten(data, offset, later.first_in_segment.unwrap_or(data.len()))
+    };
+    let stop =
+        Stop { stopped: input.stopped, below_durable: expected <= durable, end_marks, found, after, looks_unwritten };
+    Ok(Described {
+        stop,
+        reason,
+        later_files: after_here.files,
+        spares: after_here.spares,
+        later_records: later.count,
+        damaged_end: here_nonzero_end,
+    })
+}
+
+/// What the bytes at the stop are, why they are not the next record, and where to look for
+/// what follows them.
+fn classify(
+    read: FrameRead<'_>,
+    sealed_here: bool,
+    data: &[u8],
+    offset: usize,
+    expected: Lsn,
+) -> (Found, &'static str, usize) {
+    match read {
         FrameRead::EndMark { next_lsn, sealed: false } if next_lsn == expected => {
             (Found::EndMark, "the log ends here", offset + END_MARK_BYTES)
         }
@@ -380,48 +452,43 @@ fn describe_stop(
             Some(extent) => (Found::Sealing, "a record whose header was being written", extent),
             None => (Found::Damage, reason, offset),
         },
-    };
-    let mut later = later_frames(&data[..], search_from, expected);
-    let here_nonzero_end = last_nonzero_end(data).max(offset);
-    let nonzero_after_here = last_nonzero_end(data) > search_from;
-    let mut later_files = Vec::new();
-    let mut spares = Vec::new();
-    let mut following_nonzero = false;
-    let mut next_header_unwritten = false;
-    for (i, (seq, path)) in following.iter().enumerate() {
-        let file = load(*seq, path)?;
-        if file.bytes.iter().all(|&b| b == 0) {
-            spares.push((*seq, path.clone()));
-            if i == 0 {
-                next_header_unwritten = true;
-            }
-            continue;
-        }
-        if i == 0 {
-            next_header_unwritten = file.bytes.iter().take(SEGMENT_HEADER_BYTES).all(|&b| b == 0);
-        }
-        following_nonzero = true;
-        later.merge(later_frames(&file.bytes, 0, expected));
-        later_files.push(path.clone());
     }
-    let after = if later.count > 0 {
-        if later.max_synced_lsn >= expected { After::SyncedRecords } else { After::UnsyncedRecords }
-    } else if nonzero_after_here || following_nonzero {
-        let unfinished = found == Found::EndMark
-            && !following_nonzero
-            && here_nonzero_end <= offset + END_MARK_BYTES + FRAME_HEADER_BYTES + RECORD_BYTES_MAX + END_MARK_BYTES;
-        if unfinished { After::UnfinishedAppend } else { After::Junk }
-    } else {
-        After::Nothing
-    };
-    let looks_unwritten = if sealed_here {
-        next_header_unwritten
-    } else {
-        looks_unwritten(data, offset, later.first_in_segment.unwrap_or(data.len()))
-    };
-    let stop =
-        Stop { stopped: input.stopped, below_durable: expected <= durable, end_marks, found, after, looks_unwritten };
-    Ok(Described { stop, reason, later_files, spares, later_records: later.count, damaged_end: here_nonzero_end })
+}
+
+/// The segment files after the stop's segment.
+struct Survey {
+    /// Valid records in them at or after the expected LSN.
+    later: LaterFrames,
+    /// The ones holding anything (a cut removes them).
+    files: Vec<PathBuf>,
+    /// The all-zero ones: spares.
+    spares: Vec<(u64, PathBuf)>,
+    /// The first of them has no header (it is all zeros there).
+    next_header_unwritten: bool,
+}
+
+impl Survey {
+    fn following(following: &[(u64, PathBuf)], expected: Lsn) -> Result<Survey> {
+        let mut survey = Survey {
+            later: LaterFrames::default(),
+            files: Vec::new(),
+            spares: Vec::new(),
+            next_header_unwritten: false,
+        };
+        for (i, (seq, path)) in following.iter().enumerate() {
+            let file = load(*seq, path)?;
+            if i == 0 {
+                survey.next_header_unwritten = file.bytes.iter().take(SEGMENT_HEADER_BYTES).all(|&b| b == 0);
+            }
+            if file.bytes.iter().all(|&b| b == 0) {
+                survey.spares.push((*seq, path.clone()));
+                continue;
+            }
+            survey.later.merge(later_frames(&file.bytes, 0, expected));
+            survey.files.push(path.clone());
+        }
+        Ok(survey)
+    }
 }
 
 #[derive(Debug, Default)]
