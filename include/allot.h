@@ -183,6 +183,11 @@
 #define ALLOT_PAYLOAD_BYTES_MAX 262144
 
 /**
+ * Deepest nesting of arrays and objects in a channel payload.
+ */
+#define ALLOT_PAYLOAD_DEPTH_MAX 32
+
+/**
  * Longest address field of an order form (recipient, phone, province, city, district,
  * detail) and longest blacklist value, in bytes.
  */
@@ -2659,12 +2664,13 @@ void allot_orders_free(struct allot_orders *orders);
 
 /**
  * A new client with the same role and engine as `client` that records `actor` (a person's or a
- * system's name: 1 to `ALLOT_CODE_BYTES_MAX` bytes, no control characters) as who made each
+ * system's name, an identifier: 1 to `ALLOT_CODE_BYTES_MAX` bytes, no control, format or
+ * invisible character, no whitespace at its ends) as who made each
  * order move, task change, blacklist edit and rules change, instead of the role's name. The
  * caller frees it with `allot_client_free()`.
  *
  * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_client`, an empty actor, not UTF-8
- * or with control characters), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
+ * or not an identifier), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
  */
 allot_status allot_client_acting_as(const struct allot_client *client,
                                     const char *actor,
@@ -3077,7 +3083,8 @@ allot_status allot_engine_rules_reload_error(const struct allot_engine *engine,
  *
  * Errors: `ALLOT_STATUS_CURSOR_EXPIRED` (a checkpoint removed the events after `after_lsn`:
  * resynchronise from the stock reads, then continue from `allot_engine_last_lsn()`),
- * `ALLOT_STATUS_LIMIT_EXCEEDED` (`max_events` is 0 or above the limit),
+ * `ALLOT_STATUS_LIMIT_EXCEEDED` (`max_events` is above the limit, or 0: the message says at
+ * least 1 is needed),
  * `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_events`),
  * `ALLOT_STATUS_PERMISSION_DENIED` (logistics), `ALLOT_STATUS_CLOSED`, `ALLOT_STATUS_IO`,
  * `ALLOT_STATUS_CORRUPTION`.

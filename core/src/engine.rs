@@ -784,7 +784,7 @@ fn stop_worker(shared: &Shared) {
     }
 }
 
-/// Who changed the rules is recorded like any actor: a short name without control characters.
+/// Who changed the rules is recorded like any actor: an identifier (see `validate`).
 fn check_rules_author(by: &str) -> Result<()> {
-    crate::validate::check_text("rules author", by, "CODE_BYTES_MAX", crate::limits::CODE_BYTES_MAX, false)
+    crate::validate::check(crate::validate::RULES_AUTHOR, by)
 }
