@@ -11,43 +11,43 @@ pub fn inspect(dir: &Path) -> Result<()> {
         bail!("{} is not a directory", dir.display());
     }
     let files = describe(dir).with_context(|| format!("reading the log in {}", dir.display()))?;
-    println!("data directory {}", dir.display());
+    say!("data directory {}", dir.display())?;
     for segment in &files.segments {
-        println!(
+        say!(
             "  segment {:>4}  first LSN {:>10}  {:>10} bytes  {}",
             segment.seq,
             segment.first_lsn,
             segment.bytes,
             segment.path.display()
-        );
+        )?;
     }
-    println!("  spare segments: {}", files.spare_segments);
+    say!("  spare segments: {}", files.spare_segments)?;
     for (lsn, path, bytes) in &files.checkpoints {
-        println!("  checkpoint at LSN {lsn}  {bytes} bytes  {}", path.display());
+        say!("  checkpoint at LSN {lsn}  {bytes} bytes  {}", path.display())?;
     }
     let summary = read_records(dir, |_, _| {})?;
-    println!("  log records: {} (LSN {}..={})", summary.records, summary.first_lsn, summary.last_lsn);
+    say!("  log records: {} (LSN {}..={})", summary.records, summary.first_lsn, summary.last_lsn)?;
     if let Some(torn) = &summary.torn_tail {
-        println!("  torn tail: {} at byte {} ({})", torn.path.display(), torn.offset, torn.reason);
+        say!("  torn tail: {} at byte {} ({})", torn.path.display(), torn.offset, torn.reason)?;
     }
 
     let engine = open(dir)?;
     let metrics = engine.metrics();
     let viewer = engine.client(Role::Viewer);
-    println!("catalogue: {} warehouses, {} SKUs", metrics.warehouses, metrics.skus);
+    say!("catalogue: {} warehouses, {} SKUs", metrics.warehouses, metrics.skus)?;
     for warehouse in viewer.warehouses()? {
         let state = if warehouse.active { "active" } else { "inactive" };
-        println!("  {} region {} priority {} {state}", warehouse.code, warehouse.region, warehouse.priority);
+        say!("  {} region {} priority {} {state}", warehouse.code, warehouse.region, warehouse.priority)?;
     }
     let report = engine.check_invariants()?;
-    println!("stock: {} cells, {} units on hand, {} reserved", report.cells, report.on_hand, report.reserved);
-    println!(
+    say!("stock: {} cells, {} units on hand, {} reserved", report.cells, report.on_hand, report.reserved)?;
+    say!(
         "reservations: {} held, {} committed, {} released, {} expired",
         metrics.reservations_held,
         metrics.reservations_committed,
         metrics.reservations_released,
         metrics.reservations_expired
-    );
+    )?;
     let orders: u64 = metrics.orders_by_state.iter().map(|(_, n)| n).sum();
     let by_state: Vec<String> = metrics
         .orders_by_state
@@ -55,7 +55,7 @@ pub fn inspect(dir: &Path) -> Result<()> {
         .filter(|(_, n)| *n > 0)
         .map(|(state, n)| format!("{} {n}", state.name()))
         .collect();
-    println!("orders: {orders} ({})", if by_state.is_empty() { "none".to_string() } else { by_state.join(", ") });
+    say!("orders: {orders} ({})", if by_state.is_empty() { "none".to_string() } else { by_state.join(", ") })?;
     let open_tasks: Vec<String> = metrics
         .open_tasks_by_severity
         .iter()
@@ -63,7 +63,7 @@ pub fn inspect(dir: &Path) -> Result<()> {
         .map(|(severity, n)| format!("{} {n}", severity.name()))
         .collect();
     if !open_tasks.is_empty() {
-        println!("open tasks: {}", open_tasks.join(", "));
+        say!("open tasks: {}", open_tasks.join(", "))?;
     }
     engine.close()?;
     Ok(())
@@ -78,9 +78,9 @@ pub fn verify(dir: &Path) -> Result<()> {
     let report = engine.check_invariants().context("invariant violated")?;
     engine.close()?;
     if let Some(torn) = &recovery.torn_tail {
-        println!("cut a torn log tail in {} at byte {} ({})", torn.path.display(), torn.offset, torn.reason);
+        say!("cut a torn log tail in {} at byte {} ({})", torn.path.display(), torn.offset, torn.reason)?;
     }
-    println!(
+    say!(
         "ok: {} records replayed after checkpoint LSN {}; {} SKUs, {} cells, {} reserved of {} on hand, \
          {} held reservations, {} orders whose stock agrees with their state",
         recovery.records_replayed,
@@ -91,7 +91,7 @@ pub fn verify(dir: &Path) -> Result<()> {
         report.on_hand,
         report.held_reservations,
         report.orders
-    );
+    )?;
     Ok(())
 }
 
