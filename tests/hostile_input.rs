@@ -125,6 +125,24 @@ fn hostile_identifiers_are_refused_by_every_client_call_and_change_nothing() {
         bad_sku.lines[0].sku = value.into();
         refused(orders.intake(bad_sku), "SKU code", value);
     }
+    // Every keyed move of the order pipeline, and the waybill of shipping and tracking.
+    let warehouse = engine.client(Role::Warehouse);
+    let courier = engine.client(Role::Logistics);
+    for value in HOSTILE {
+        refused(orders.start_review(value), "order id", value);
+        refused(orders.approve(value), "order id", value);
+        refused(orders.reject(value, ""), "order id", value);
+        refused(orders.hold(value, ""), "order id", value);
+        refused(warehouse.release_to_warehouse(value), "order id", value);
+        refused(warehouse.ship(value, "SF", "SF1234567890123"), "order id", value);
+        refused(orders.request_return(value, ""), "order id", value);
+        refused(warehouse.complete_return(value, "WH-SH"), "order id", value);
+        refused(orders.deny_return(value, ""), "order id", value);
+        refused(admin.blacklist_remove(BlacklistKind::Buyer, value), "blacklisted buyer id", value);
+        refused(warehouse.ship("shop:none", "SF", value), "tracking number", value);
+        refused(courier.track("SF", value, allot_core::order::TrackingKind::PickedUp, ""), "tracking number", value);
+        refused(warehouse.ship("shop:none", value, "SF1234567890123"), "carrier code", value);
+    }
     assert_eq!(engine.last_lsn(), before, "no refused call wrote anything");
     assert!(viewer.reservation("ORDER-1").unwrap().is_none());
     assert_eq!(viewer.stock("CUSHION-45").unwrap().reserved, 0);

@@ -29,7 +29,9 @@ where
 
     fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<NotBool<T>> {
         if value.is_instance_of::<PyBool>() {
-            return Err(PyTypeError::new_err("must be a number, not bool"));
+            return Err(PyTypeError::new_err(
+                "expected a number, not bool (True and False are never quantities, counts or seconds)",
+            ));
         }
         T::extract(value).map(NotBool).map_err(Into::into)
     }

@@ -102,6 +102,32 @@ static void hostile_identifiers_are_invalid_input_everywhere_and_change_nothing(
         assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_intake(f->orders, &form, &intake));
         assert_message_contains("buyer id");
         assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_ship(f->warehouse, S("shop:none"), S("SF"), id, len));
+        assert_message_contains("tracking number");
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_ship(f->warehouse, S("shop:none"), id, len, S("SF1234567890123")));
+        assert_message_contains("carrier code");
+        allot_string *key = SENTINEL_PTR;
+        assert_status(ALLOT_STATUS_INVALID_INPUT,
+                      allot_client_track(f->logistics, S("SF"), id, len, ALLOT_TRACKING_KIND_PICKED_UP, NULL, 0, &key));
+        assert_ptr_equal(SENTINEL_PTR, key);
+        /* Every keyed move of the pipeline. */
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_start_review(f->orders, id, len));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_approve(f->orders, id, len));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_reject(f->orders, id, len, S("")));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_hold(f->orders, id, len, S("")));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_release_to_warehouse(f->warehouse, id, len));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_cancel(f->orders, id, len, S("")));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_request_return(f->orders, id, len, S("")));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_complete_return(f->warehouse, id, len, S("WH-SH")));
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_deny_return(f->orders, id, len, S("")));
+        assert_message_contains("order id");
+        allot_explanation *explanation = SENTINEL_PTR;
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_explain(f->viewer, id, len, &explanation));
+        assert_ptr_equal(SENTINEL_PTR, explanation);
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_client_blacklist_remove(f->admin, ALLOT_BLACKLIST_BUYER, id, len));
+        allot_rules_watch *watch = SENTINEL_PTR;
+        assert_status(ALLOT_STATUS_INVALID_INPUT, allot_engine_watch_rules(f->engine, S("/tmp/rules.toml"), id, len, &watch));
+        assert_message_contains("rules author");
+        assert_ptr_equal(SENTINEL_PTR, watch);
 
         assert_ptr_equal(SENTINEL_PTR, reservation);
         assert_ptr_equal(SENTINEL_PTR, order);
