@@ -183,6 +183,11 @@
 #define ALLOT_PAYLOAD_BYTES_MAX 262144
 
 /**
+ * Deepest nesting of arrays and objects in a channel payload.
+ */
+#define ALLOT_PAYLOAD_DEPTH_MAX 32
+
+/**
  * Longest address field of an order form (recipient, phone, province, city, district,
  * detail) and longest blacklist value, in bytes.
  */
@@ -2659,12 +2664,13 @@ void allot_orders_free(struct allot_orders *orders);
 
 /**
  * A new client with the same role and engine as `client` that records `actor` (a person's or a
- * system's name: 1 to `ALLOT_CODE_BYTES_MAX` bytes, no control characters) as who made each
+ * system's name, an identifier: 1 to `ALLOT_CODE_BYTES_MAX` bytes, no control, format or
+ * invisible character, no whitespace at its ends) as who made each
  * order move, task change, blacklist edit and rules change, instead of the role's name. The
  * caller frees it with `allot_client_free()`.
  *
  * Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_client`, an empty actor, not UTF-8
- * or with control characters), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
+ * or not an identifier), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
  */
 allot_status allot_client_acting_as(const struct allot_client *client,
                                     const char *actor,
@@ -3018,13 +3024,16 @@ void allot_dry_run_free(struct allot_dry_run *dry_run);
 
 /**
  * Reads the rules file at `path` (`path_len` bytes of UTF-8) and makes it live, recording
- * `by` (1 to `ALLOT_CODE_BYTES_MAX` bytes, no control characters) as who changed it. A file
- * with problems keeps the previous rules live: `ALLOT_STATUS_INVALID_RULES`, the problems in
- * `allot_last_rule_errors()`.
+ * `by` (an identifier of 1 to `ALLOT_CODE_BYTES_MAX` bytes: no control, format or invisible
+ * character, no whitespace at its ends) as who changed it. A file with problems keeps the
+ * previous rules live: `ALLOT_STATUS_INVALID_RULES`, the problems in `allot_last_rule_errors()`.
+ * Only a regular file is read, and never more than `ALLOT_RULES_BYTES_MAX + 1` bytes of it: a
+ * FIFO, a device (`/dev/zero`) or a directory is refused at once, without blocking.
  *
- * Errors: `ALLOT_STATUS_INVALID_RULES`, `ALLOT_STATUS_IO` (the file cannot be read, or is not
- * UTF-8), `ALLOT_STATUS_INVALID_INPUT` (NULL `engine`, an empty path or one with a NUL byte, a
- * bad `by`), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`, storage errors.
+ * Errors: `ALLOT_STATUS_INVALID_RULES`, `ALLOT_STATUS_IO` (the file cannot be read, is not a
+ * regular file, or is not UTF-8), `ALLOT_STATUS_INVALID_INPUT` (NULL `engine`, an empty path or
+ * one with a NUL byte, a bad `by`), `ALLOT_STATUS_LIMIT_EXCEEDED` (a path or `by` too long, a
+ * file above `ALLOT_RULES_BYTES_MAX` bytes), `ALLOT_STATUS_CLOSED`, storage errors.
  */
 allot_status allot_engine_reload_rules(const struct allot_engine *engine,
                                        const char *path,
@@ -3034,8 +3043,9 @@ allot_status allot_engine_reload_rules(const struct allot_engine *engine,
 
 /**
  * Watches the rules file at `path`: every time it is saved (written in place or renamed over),
- * it is reloaded, recording `by` as who changed it; a save with problems keeps the previous
- * rules live, and `allot_engine_rules_reload_error()` says why. Reloads run on a thread of the
+ * it is reloaded as `allot_engine_reload_rules()` reads it, recording `by` as who changed it; a
+ * save with problems (or a path that became a FIFO or a device) keeps the previous rules live,
+ * and `allot_engine_rules_reload_error()` says why. Reloads run on a thread of the
  * library's own. Writes a new handle to `*out_watch`; watching stops when it is freed with
  * `allot_rules_watch_free()` (or when the engine closes, after which saves are ignored). The
  * file need not exist yet; its directory must.
@@ -3077,7 +3087,8 @@ allot_status allot_engine_rules_reload_error(const struct allot_engine *engine,
  *
  * Errors: `ALLOT_STATUS_CURSOR_EXPIRED` (a checkpoint removed the events after `after_lsn`:
  * resynchronise from the stock reads, then continue from `allot_engine_last_lsn()`),
- * `ALLOT_STATUS_LIMIT_EXCEEDED` (`max_events` is 0 or above the limit),
+ * `ALLOT_STATUS_LIMIT_EXCEEDED` (`max_events` is above the limit, or 0: the message says at
+ * least 1 is needed),
  * `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_events`),
  * `ALLOT_STATUS_PERMISSION_DENIED` (logistics), `ALLOT_STATUS_CLOSED`, `ALLOT_STATUS_IO`,
  * `ALLOT_STATUS_CORRUPTION`.

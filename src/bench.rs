@@ -190,9 +190,9 @@ pub fn run(args: &BenchArgs) -> Result<bool> {
         ok &= refused == 0; // a refusal skips the write and would flatter the numbers
     }
     if args.json {
-        println!("{report}");
+        say!("{report}")?;
     } else {
-        print_report(&report, sold_out, first_error.as_deref());
+        print_report(&report, sold_out, first_error.as_deref())?;
     }
     if !ok {
         eprintln!(
@@ -406,30 +406,38 @@ fn progress_bar(budget: Option<u64>, deadline: Duration) -> Option<indicatif::Pr
     Some(bar)
 }
 
-fn print_report(report: &serde_json::Value, sold_out: u64, first_error: Option<&str>) {
+fn print_report(report: &serde_json::Value, sold_out: u64, first_error: Option<&str>) -> std::io::Result<()> {
     let latency = &report["latency_us"];
-    println!(
+    say!(
         "allot bench: {} with sync={}, {} thread(s), batch {}",
         report["workload"].as_str().unwrap_or(""),
         report["sync"].as_str().unwrap_or(""),
         report["threads"],
         report["batch"]
-    );
-    println!(
+    )?;
+    say!(
         "  {} ops in {:.2} s = {:.0} ops/s",
         report["ops"],
         report["seconds"].as_f64().unwrap_or(0.0),
         report["ops_per_sec"].as_f64().unwrap_or(0.0)
-    );
-    println!(
+    )?;
+    say!(
         "  latency µs: p50 {} p90 {} p99 {} p99.9 {} max {}",
-        latency["p50"], latency["p90"], latency["p99"], latency["p999"], latency["max"]
-    );
-    println!(
+        latency["p50"],
+        latency["p90"],
+        latency["p99"],
+        latency["p999"],
+        latency["max"]
+    )?;
+    say!(
         "  succeeded {}  refused {}  errors {}  oversold {}  sold out {sold_out}",
-        report["succeeded"], report["refused"], report["errors"], report["oversold"]
-    );
+        report["succeeded"],
+        report["refused"],
+        report["errors"],
+        report["oversold"]
+    )?;
     if let Some(error) = first_error {
-        println!("  first error: {error}");
+        say!("  first error: {error}")?;
     }
+    Ok(())
 }

@@ -30,12 +30,12 @@ pub fn run(dir: &Path, buyers: usize) -> Result<()> {
         admin.set_stock(SOFA, code, units)?;
     }
     let stock: u64 = WAREHOUSES.iter().map(|w| w.3).sum();
-    println!("flash sale: {stock} x {SOFA} in {} warehouses, {buyers} buyers, sync=always", WAREHOUSES.len());
+    say!("flash sale: {stock} x {SOFA} in {} warehouses, {buyers} buyers, sync=always", WAREHOUSES.len())?;
 
     let courier = engine.client(Role::Logistics);
     match courier.reserve("COURIER-TEST-1", &[(SOFA, 1)], &ReserveOptions::new()) {
         Err(Error::PermissionDenied { .. }) => {
-            println!("  courier integration tried to reserve: refused (permission denied)")
+            say!("  courier integration tried to reserve: refused (permission denied)")?
         }
         other => bail!("a logistics client must not reserve stock, got {other:?}"),
     }
@@ -84,18 +84,18 @@ pub fn run(dir: &Path, buyers: usize) -> Result<()> {
 
     let orders = engine.client(Role::Orders);
     let retry = orders.reserve("B0-0", &[(SOFA, 1)], &ReserveOptions::new())?;
-    println!("  a retried order B0-0 was answered from its first reservation (repeat: {})", retry.repeat);
+    say!("  a retried order B0-0 was answered from its first reservation (repeat: {})", retry.repeat)?;
     let sold = sold.into_inner();
     let before = orders.stock(SOFA)?;
-    println!(
+    say!(
         "  {} orders in {:.1?} ({:.0} durable reservations/s), {} refused when stock ran out",
         orders_made.load(Ordering::Relaxed),
         elapsed,
         orders_made.load(Ordering::Relaxed) as f64 / elapsed.as_secs_f64(),
         refused.into_inner()
-    );
+    )?;
     for (warehouse, levels) in orders.cells(SOFA)? {
-        println!("  {:6} on hand {:3}  reserved {:3}", warehouse.code, levels.on_hand, levels.reserved);
+        say!("  {:6} on hand {:3}  reserved {:3}", warehouse.code, levels.on_hand, levels.reserved)?;
     }
     engine.close()?;
 
@@ -104,13 +104,15 @@ pub fn run(dir: &Path, buyers: usize) -> Result<()> {
     let invariants = engine.check_invariants()?;
     engine.close()?;
     let oversold = u64::from(sold > stock) * (sold - stock.min(sold));
-    println!("proof:");
-    println!("  units sold {sold} of {stock}; oversold {oversold}");
-    println!("  reopened after close: {} records replayed, stock identical: {}", replayed(dir)?, before == after);
-    println!(
+    say!("proof:")?;
+    say!("  units sold {sold} of {stock}; oversold {oversold}")?;
+    say!("  reopened after close: {} records replayed, stock identical: {}", replayed(dir)?, before == after)?;
+    say!(
         "  invariants hold: {} cells, {} reserved <= {} on hand",
-        invariants.cells, invariants.reserved, invariants.on_hand
-    );
+        invariants.cells,
+        invariants.reserved,
+        invariants.on_hand
+    )?;
     ensure!(oversold == 0 && sold + after.on_hand == stock && before == after, "the sale did not add up");
     Ok(())
 }

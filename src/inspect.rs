@@ -11,50 +11,53 @@ pub fn inspect(dir: &Path) -> Result<()> {
         bail!("{} is not a directory", dir.display());
     }
     let files = describe(dir).with_context(|| format!("reading the log in {}", dir.display()))?;
-    println!("data directory {}", dir.display());
-    println!("  last writer stopped: {}", files.shutdown.name());
+    say!("data directory {}", dir.display())?;
+    say!("  last writer stopped: {}", files.shutdown.name())?;
     for segment in &files.segments {
-        println!(
+        say!(
             "  segment {:>4}  first LSN {:>10}  {:>10} bytes  {}",
             segment.seq,
             segment.first_lsn,
             segment.bytes,
             segment.path.display()
-        );
+        )?;
     }
-    println!("  spare segments: {}", files.spare_segments);
+    say!("  spare segments: {}", files.spare_segments)?;
     if let Some((lsn, path, bytes)) = &files.checkpoint {
-        println!("  checkpoint at LSN {lsn}  {bytes} bytes  {}", path.display());
+        say!("  checkpoint at LSN {lsn}  {bytes} bytes  {}", path.display())?;
     }
     for leftover in &files.leftovers {
-        println!("  left over (an open removes it): {}", leftover.display());
+        say!("  left over (an open removes it): {}", leftover.display())?;
     }
     let summary = read_records(dir, |_, _| {})?;
-    println!(
+    say!(
         "  log records: {} (LSN {}..={}), durable through LSN {}",
-        summary.records, summary.first_lsn, summary.last_lsn, files.durable_lsn
-    );
+        summary.records,
+        summary.first_lsn,
+        summary.last_lsn,
+        files.durable_lsn
+    )?;
     if let Some(torn) = &summary.torn_tail {
-        print_cut(torn);
+        print_cut(torn)?;
     }
 
     let engine = open(dir)?;
     let metrics = engine.metrics();
     let viewer = engine.client(Role::Viewer);
-    println!("catalogue: {} warehouses, {} SKUs", metrics.warehouses, metrics.skus);
+    say!("catalogue: {} warehouses, {} SKUs", metrics.warehouses, metrics.skus)?;
     for warehouse in viewer.warehouses()? {
         let state = if warehouse.active { "active" } else { "inactive" };
-        println!("  {} region {} priority {} {state}", warehouse.code, warehouse.region, warehouse.priority);
+        say!("  {} region {} priority {} {state}", warehouse.code, warehouse.region, warehouse.priority)?;
     }
     let report = engine.check_invariants()?;
-    println!("stock: {} cells, {} units on hand, {} reserved", report.cells, report.on_hand, report.reserved);
-    println!(
+    say!("stock: {} cells, {} units on hand, {} reserved", report.cells, report.on_hand, report.reserved)?;
+    say!(
         "reservations: {} held, {} committed, {} released, {} expired",
         metrics.reservations_held,
         metrics.reservations_committed,
         metrics.reservations_released,
         metrics.reservations_expired
-    );
+    )?;
     let orders: u64 = metrics.orders_by_state.iter().map(|(_, n)| n).sum();
     let by_state: Vec<String> = metrics
         .orders_by_state
@@ -62,7 +65,7 @@ pub fn inspect(dir: &Path) -> Result<()> {
         .filter(|(_, n)| *n > 0)
         .map(|(state, n)| format!("{} {n}", state.name()))
         .collect();
-    println!("orders: {orders} ({})", if by_state.is_empty() { "none".to_string() } else { by_state.join(", ") });
+    say!("orders: {orders} ({})", if by_state.is_empty() { "none".to_string() } else { by_state.join(", ") })?;
     let open_tasks: Vec<String> = metrics
         .open_tasks_by_severity
         .iter()
@@ -70,7 +73,7 @@ pub fn inspect(dir: &Path) -> Result<()> {
         .map(|(severity, n)| format!("{} {n}", severity.name()))
         .collect();
     if !open_tasks.is_empty() {
-        println!("open tasks: {}", open_tasks.join(", "));
+        say!("open tasks: {}", open_tasks.join(", "))?;
     }
     engine.close()?;
     Ok(())
@@ -85,9 +88,9 @@ pub fn verify(dir: &Path) -> Result<()> {
     let report = engine.check_invariants().context("invariant violated")?;
     engine.close()?;
     if let Some(torn) = &recovery.torn_tail {
-        print_cut(torn);
+        print_cut(torn)?;
     }
-    println!(
+    say!(
         "ok: last writer stopped: {}; {} records replayed after checkpoint LSN {}, durable through LSN {}; \
          {} SKUs, {} cells, {} reserved of {} on hand, {} held reservations, \
          {} orders whose stock agrees with their state",
@@ -101,20 +104,20 @@ pub fn verify(dir: &Path) -> Result<()> {
         report.on_hand,
         report.held_reservations,
         report.orders
-    );
+    )?;
     Ok(())
 }
 
 /// What an open of the directory would cut (nothing here cuts it: only an open does).
-fn print_cut(torn: &TornTail) {
-    println!(
+fn print_cut(torn: &TornTail) -> std::io::Result<()> {
+    say!(
         "an open would cut the log in {} at byte {}: {} damaged bytes, {} records never durable ({})",
         torn.path.display(),
         torn.offset,
         torn.damaged_bytes,
         torn.discarded_records,
         torn.reason
-    );
+    )
 }
 
 /// Opens read-only: looking at a directory changes no byte of it (no lock, no repair, no

@@ -6,6 +6,16 @@
 //! and `allot verify DIR` recovers it and checks every invariant; `allot serve` is the
 //! read-only inventory health dashboard with `/metrics`.
 
+/// `println!` that hands back the write's error instead of panicking, for `?`: when the reader
+/// of stdout goes away (`allot inspect DIR | head`), the command ends quietly (see
+/// [`broken_pipe`]) instead of panicking with "failed printing to stdout".
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod bench;
 mod demo;
 mod inspect;
@@ -70,9 +80,23 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if broken_pipe(&error) => ExitCode::from(EXIT_BROKEN_PIPE),
         Err(error) => {
             eprintln!("allot: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The status of a command whose reader closed stdout: 128 + SIGPIPE, what a shell reports for
+/// `ls` in `ls | head` (killed by the signal). Not 0: `allot verify DIR | head -1` must never
+/// pass for a verification that did not finish saying what it found.
+const EXIT_BROKEN_PIPE: u8 = 128 + 13;
+
+/// Whether `error` is stdout's reader having gone away: nothing more can be said, and saying so
+/// on stderr would be noise (`ls | head` prints nothing either).
+fn broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

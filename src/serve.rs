@@ -330,7 +330,7 @@ pub fn run(dir: &std::path::Path, addr: &str) -> Result<()> {
     let options = allot_core::EngineOptions::default().housekeeping(false).checkpoint_every_bytes(0);
     let engine = Engine::open(dir, options).with_context(|| format!("opening {}", dir.display()))?;
     let dashboard = start(engine, addr)?;
-    println!("allot serve: dashboard of {} at http://{}/ (metrics at /metrics)", dir.display(), dashboard.addr);
+    say!("allot serve: dashboard of {} at http://{}/ (metrics at /metrics)", dir.display(), dashboard.addr)?;
     loop {
         std::thread::park();
     }

@@ -338,9 +338,9 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         "cells_checked": invariants.cells,
     });
     if args.json {
-        println!("{report}");
+        say!("{report}")?;
     } else {
-        print_report(&report, &day);
+        print_report(&report, &day)?;
     }
     ensure!(oversold == 0 && identical && balanced, "the day did not add up: {report}");
     match &args.serve {
@@ -655,41 +655,47 @@ fn progress_bar(orders: u64) -> Option<indicatif::ProgressBar> {
     })
 }
 
-fn print_report(report: &serde_json::Value, day: &Day) {
+fn print_report(report: &serde_json::Value, day: &Day) -> std::io::Result<()> {
     let number = |key: &str| report[key].as_f64().unwrap_or(0.0);
-    println!("allot simulate: a promotion day of {} orders (seed {})", report["orders"], report["seed"]);
-    println!(
+    say!("allot simulate: a promotion day of {} orders (seed {})", report["orders"], report["seed"])?;
+    say!(
         "  {:.1} s wall, {:.0} orders/s through intake, review, release, shipping and tracking",
         number("seconds"),
         number("orders_per_sec")
-    );
+    )?;
     let latency = &report["intake_latency_us"];
-    println!(
+    say!(
         "  intake latency µs: p50 {} p90 {} p99 {} p99.9 {} max {}",
-        latency["p50"], latency["p90"], latency["p99"], latency["p999"], latency["max"]
-    );
-    println!("  zero-touch: {:.1}% of orders flowed without a person", 100.0 * number("zero_touch_share"));
+        latency["p50"],
+        latency["p90"],
+        latency["p99"],
+        latency["p999"],
+        latency["max"]
+    )?;
+    say!("  zero-touch: {:.1}% of orders flowed without a person", 100.0 * number("zero_touch_share"))?;
     let list = |key: &str| {
         report[key]
             .as_object()
             .map(|map| map.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "))
             .unwrap_or_default()
     };
-    println!("  flags: {}", list("flags"));
-    println!("  paths: {}", list("paths"));
-    println!("  states at the end: {}", list("states"));
-    println!("  SLA escalations by tier: {}; by stage: {}", list("escalations_by_tier"), list("escalations_by_stage"));
-    println!(
+    say!("  flags: {}", list("flags"))?;
+    say!("  paths: {}", list("paths"))?;
+    say!("  states at the end: {}", list("states"))?;
+    say!("  SLA escalations by tier: {}; by stage: {}", list("escalations_by_tier"), list("escalations_by_stage"))?;
+    say!(
         "  shipments without tracking after 4 h (alert raised, to-do opened): {}; to-dos still open {}",
-        report["tracking_alerts"], report["open_tasks"]
-    );
-    println!("  customer notifications {}; intakes refused as malformed {}", report["notifications"], day.refused);
-    println!("proof:");
-    println!("  oversold {}", report["oversold"]);
-    println!(
+        report["tracking_alerts"],
+        report["open_tasks"]
+    )?;
+    say!("  customer notifications {}; intakes refused as malformed {}", report["notifications"], day.refused)?;
+    say!("proof:")?;
+    say!("  oversold {}", report["oversold"])?;
+    say!(
         "  stock sums consistent after reopening the directory: {} (identical {}, received - shipped = on hand {})",
         report["stock_identical_after_reopen"] == true && report["stock_balanced"] == true,
         report["stock_identical_after_reopen"],
         report["stock_balanced"]
-    );
+    )?;
+    Ok(())
 }

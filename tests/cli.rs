@@ -1,8 +1,10 @@
 //! Proves the `allot` command works as the README says: the demo sells out without overselling
 //! and proves it after a reopen, `inspect` describes the directory, and `verify` exits non-zero
-//! with a precise message when the log is damaged.
+//! with a precise message when the log is damaged; and every subcommand that prints ends quietly
+//! (no panic, status 141 as `ls` gets from SIGPIPE) when its stdout's reader has gone away.
 
-use std::process::Command;
+use std::io::Read;
+use std::process::{Command, Stdio};
 
 fn allot(args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_allot")).args(args).output().unwrap();
@@ -279,4 +281,52 @@ fn inspect_and_verify_change_no_byte_and_work_on_a_read_only_file_system() {
     engine.close().unwrap();
     let (ok, out, _) = allot(&["verify", data_str]);
     assert!(ok && !out.contains("would cut"), "{out}");
+}
+
+/// Runs `allot args` with a stdout pipe whose reader reads `read_bytes` (0: none) and then goes
+/// away, as `head -c` does; returns the exit code and what the command wrote to stderr.
+fn allot_into_closed_pipe(args: &[&str], read_bytes: usize) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = vec![0; read_bytes];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+#[test]
+fn every_printing_subcommand_ends_quietly_when_its_reader_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(allot(&["demo", "--dir", data, "--buyers", "2"]).0);
+    let day = dir.path().join("day");
+    let demo = dir.path().join("demo");
+    let runs: [&[&str]; 7] = [
+        &["inspect", data],
+        &["verify", data],
+        &["simulate", "--dir", day.to_str().unwrap(), "--orders", "50"],
+        &["simulate", "--dir", day.to_str().unwrap(), "--orders", "50", "--json"],
+        &["bench", "--json", "--workload", "uniform", "--skus", "100", "--ops", "1000", "--threads", "1"],
+        &["bench", "--workload", "uniform", "--skus", "100", "--ops", "1000", "--threads", "1"],
+        &["demo", "--dir", demo.to_str().unwrap(), "--buyers", "2"],
+    ];
+    for args in runs {
+        // The reader is gone before the first line: every write the command makes fails.
+        let (code, stderr) = allot_into_closed_pipe(args, 0);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "allot {args:?}: {stderr}");
+        assert_eq!(code, Some(141), "allot {args:?} exits as a SIGPIPE would: {stderr}");
+        assert!(stderr.is_empty(), "allot {args:?} says nothing: {stderr}");
+    }
+    // `allot inspect DIR | head -c 10`: whether the rest of the output still fit in the pipe
+    // before the reader left is a race, so both outcomes pass, but never a panic.
+    let (code, stderr) = allot_into_closed_pipe(&["inspect", data], 10);
+    assert!(matches!(code, Some(0 | 141)) && stderr.is_empty(), "{code:?}: {stderr}");
 }

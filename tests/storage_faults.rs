@@ -1590,3 +1590,36 @@ fn a_rules_file_as_large_as_the_limit_admits_is_logged_and_survives_restart_and_
     engine.check_invariants().unwrap();
     engine.close().unwrap();
 }
+
+/// A FIFO, a device or a symlink under a log file's name would block recovery or read without
+/// end: every log file must be a regular file, and anything else is corruption naming it,
+/// at once.
+#[test]
+fn a_log_file_name_on_a_fifo_or_a_symlink_is_corruption_not_a_hang() {
+    let built = BuiltLog::new(seed("not a regular file"), SyncMode::Always, 5);
+    let cases = [
+        ("wal-00000000000000000009.seg", "fifo"),
+        ("checkpoint-00000000000000099999.ckpt", "fifo"),
+        ("checkpoint-00000000000000099999.ckpt", "/dev/zero"),
+        ("MANIFEST", "/dev/zero"),
+    ];
+    for (name, what) in cases {
+        let copy = copy_dir(built.dir.path());
+        let path = copy.path().join(name);
+        let _ = fs::remove_file(&path);
+        if what == "fifo" {
+            assert!(Command::new("mkfifo").arg(&path).status().unwrap().success());
+        } else {
+            std::os::unix::fs::symlink(what, &path).unwrap();
+        }
+        for (how, result) in [
+            ("read-only", Engine::open_read_only(copy.path(), built.options()).map(drop)),
+            ("open", Engine::open(copy.path(), built.options()).map(drop)),
+        ] {
+            match result {
+                Err(Error::Corruption { path: named, .. }) => assert_eq!(named, path, "{name} on a {what}, {how}"),
+                other => panic!("{name} on a {what}, {how}: {other:?}"),
+            }
+        }
+    }
+}

@@ -10,17 +10,14 @@ use crate::engine::Shared;
 use crate::error::{Error, Result};
 use crate::ids::{Lsn, SkuId, WarehouseId};
 use crate::inventory::{BufferRule, OrderLines, Reservation, ReserveRequest, Settled, Sku, StockLevels, Warehouse};
-use crate::limits::{
-    ADDRESS_FIELD_BYTES_MAX, CATEGORY_BYTES_MAX, CELL_UNITS_MAX, CODE_BYTES_MAX, EVENTS_BATCH_MAX, LINE_QTY_MAX,
-    ORDER_LINES_MAX, REASON_BYTES_MAX, RESERVE_BATCH_MAX, TTL_MS_MAX,
-};
+use crate::limits::{CELL_UNITS_MAX, EVENTS_BATCH_MAX, LINE_QTY_MAX, ORDER_LINES_MAX, RESERVE_BATCH_MAX, TTL_MS_MAX};
 use crate::log::{Event, Movement, Settlement};
 use crate::metrics::Counters;
 use crate::order::pipeline::Context;
 use crate::order::{BlacklistKind, Intake, Order, OrderForm, OrderState, Task, TaskState, TrackingKind, adapt};
 use crate::role::{Operation, Role};
 use crate::routing::{self, DryRun, Explanation, Rules};
-use crate::validate::{check_code, check_order_id, check_text};
+use crate::validate::{self, check, check_order_id};
 
 /// Options of one reserve call.
 #[derive(Clone, Copy, Debug, Default)]
@@ -99,7 +96,7 @@ impl Client {
     /// change, instead of the role's name.
     pub fn acting_as(&self, actor: &str) -> Result<Client> {
         self.shared.ensure_open()?;
-        check_text("actor", actor, "CODE_BYTES_MAX", CODE_BYTES_MAX, false)?;
+        check(validate::ACTOR, actor)?;
         Ok(Client { shared: self.shared.clone(), role: self.role, actor: Arc::from(actor) })
     }
 
@@ -122,8 +119,8 @@ impl Client {
 
     pub fn add_warehouse(&self, code: &str, spec: WarehouseSpec<'_>) -> Result<WarehouseId> {
         let shared = self.permit(Operation::AddWarehouse)?;
-        check_code("warehouse code", code)?;
-        check_code("region code", spec.region)?;
+        check(validate::WAREHOUSE_CODE, code)?;
+        check(validate::REGION_CODE, spec.region)?;
         let (id, lsn) = shared.inventory.add_warehouse(&shared.log, code, spec.region, spec.priority, spec.active)?;
         shared.log.wait_durable(lsn)?;
         Ok(id)
@@ -132,15 +129,15 @@ impl Client {
     /// Changes a warehouse's priority and whether new reservations may use it.
     pub fn update_warehouse(&self, code: &str, priority: u32, active: bool) -> Result<()> {
         let shared = self.permit(Operation::UpdateWarehouse)?;
-        check_code("warehouse code", code)?;
+        check(validate::WAREHOUSE_CODE, code)?;
         let lsn = shared.inventory.update_warehouse(&shared.log, code, priority, active)?;
         shared.log.wait_durable(lsn)
     }
 
     pub fn add_sku(&self, code: &str, category: &str) -> Result<SkuId> {
         let shared = self.permit(Operation::AddSku)?;
-        check_code("SKU code", code)?;
-        check_text("category", category, "CATEGORY_BYTES_MAX", CATEGORY_BYTES_MAX, true)?;
+        check(validate::SKU_CODE, code)?;
+        check(validate::CATEGORY, category)?;
         let (id, lsn) = shared.inventory.add_sku(&shared.log, code, category)?;
         shared.log.wait_durable(lsn)?;
         Ok(id)
@@ -189,7 +186,7 @@ impl Client {
                 return Err(Error::invalid("an adjustment of 0 units changes nothing"));
             }
             check_units("delta", delta.unsigned_abs(), false)?;
-            check_text("reason", reason, "REASON_BYTES_MAX", REASON_BYTES_MAX, false)?;
+            check(validate::REASON, reason)?;
             Ok(Movement::Adjust { delta, reason: reason.into() })
         })
     }
@@ -308,7 +305,7 @@ impl Client {
     ) -> Result<Reservation> {
         check_order_id(order_id)?;
         if let Some(region) = options.ship_to {
-            check_code("ship-to region", region)?;
+            check(validate::SHIP_TO, region)?;
         }
         let ttl_ms = match options.ttl_ms {
             Some(0) => return Err(Error::invalid("a reservation TTL must be at least 1 ms")),
@@ -411,14 +408,15 @@ impl Client {
     }
 
     /// The state changes after `after` (an LSN; 0 for the oldest still in the log), in order,
-    /// at most `max` (up to `EVENTS_BATCH_MAX`). Pass the last event's LSN back to continue.
+    /// at most `max` (1 to `EVENTS_BATCH_MAX`: 0 is [`Error::LimitExceeded`] too, saying that at
+    /// least 1 is needed). Pass the last event's LSN back to continue.
     /// Only changes as durable as the sync mode promises are shown.
     pub fn events(&self, after: Lsn, max: usize) -> Result<Vec<Event>> {
         let shared = self.permit(Operation::ReadStock)?;
         if max == 0 || max > EVENTS_BATCH_MAX {
             return Err(Error::LimitExceeded {
                 limit: "EVENTS_BATCH_MAX",
-                what: "events asked for in one poll".into(),
+                what: "the number of events asked for in one poll".into(),
                 max: EVENTS_BATCH_MAX as u64,
                 actual: max as u64,
             });
@@ -541,7 +539,7 @@ impl Client {
     /// A carrier's tracking event for a waybill; returns the order it belongs to.
     pub fn track(&self, carrier: &str, tracking_number: &str, kind: TrackingKind, detail: &str) -> Result<String> {
         let shared = self.permit(Operation::Track)?;
-        check_text("detail", detail, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        check(validate::TRACKING_DETAIL, detail)?;
         let key = shared.with_pipeline(|cx, rules| {
             shared.orders.track(cx, rules, (carrier, tracking_number), kind, detail, &self.actor)
         })?;
@@ -587,7 +585,7 @@ impl Client {
         action: impl FnOnce(&Shared, &Context<'_>, &Rules) -> Result<Lsn>,
     ) -> Result<()> {
         self.permit(operation)?;
-        check_text("note", note, "REASON_BYTES_MAX", REASON_BYTES_MAX, true)?;
+        check(validate::NOTE, note)?;
         self.order_move(operation, key, action)
     }
 
@@ -639,7 +637,7 @@ impl Client {
 
     fn change_blacklist(&self, list: BlacklistKind, value: &str, added: bool) -> Result<()> {
         let shared = self.permit(Operation::ManageBlacklist)?;
-        check_text("blacklist value", value, "ADDRESS_FIELD_BYTES_MAX", ADDRESS_FIELD_BYTES_MAX, false)?;
+        check(if list == BlacklistKind::Buyer { validate::BLACKLIST_BUYER } else { validate::BLACKLIST_TEXT }, value)?;
         let value: String = if list == BlacklistKind::Address {
             value.chars().filter(|c| !c.is_whitespace()).collect()
         } else {

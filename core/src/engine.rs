@@ -27,7 +27,7 @@ use crate::order::PipelineChange;
 use crate::order::book::{OrderBook, OrdersImage};
 use crate::order::pipeline::Context;
 use crate::role::{Operation, Role};
-use crate::routing::{self, Rules};
+use crate::routing::{self, RULES_BYTES_MAX, Rules};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{Condvar, Mutex, Snapshot};
 
@@ -293,7 +293,7 @@ fn apply_record(
 fn read_settled(path: &Path) -> Result<String> {
     const SETTLE: Duration = Duration::from_millis(50);
     const ATTEMPTS: usize = 40;
-    let read = || fs::read_to_string(path).map_err(|e| Error::io(path, "reading rules file", e));
+    let read = || read_rules_file(path);
     let mut text = read()?;
     for _ in 0..ATTEMPTS {
         std::thread::sleep(SETTLE);
@@ -304,6 +304,65 @@ fn read_settled(path: &Path) -> Result<String> {
         text = again;
     }
     Ok(text)
+}
+
+/// Reads the rules file a caller named, whatever is at that path. Only a regular file is read:
+/// it is opened with `O_NONBLOCK` (a FIFO opened for reading would otherwise wait for a writer
+/// forever; the flag means nothing to a regular file) and looked at before a byte is read (a
+/// device, FIFO, socket or directory is [`Error::Io`], like a missing file: something is wrong
+/// with what is at the path). At most `RULES_BYTES_MAX + 1`
+/// bytes are ever read, so a file that grows while it is read, or one that reports no size,
+/// costs no more memory than the largest legal file; a larger file is [`Error::LimitExceeded`]
+/// naming `RULES_BYTES_MAX`.
+fn read_rules_file(path: &Path) -> Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(path, "opening rules file", e))?;
+    let metadata = file.metadata().map_err(|e| Error::io(path, "reading rules file", e))?;
+    let kind = metadata.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        let problem = format!("{what}, not a regular file (only a regular file is read)");
+        return Err(Error::io(
+            path,
+            "reading rules file",
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, problem),
+        ));
+    }
+    let too_large = |bytes: u64| Error::LimitExceeded {
+        limit: "RULES_BYTES_MAX",
+        what: format!("the size in bytes of the rules file {}", path.display()),
+        max: RULES_BYTES_MAX as u64,
+        actual: bytes,
+    };
+    if metadata.len() > RULES_BYTES_MAX as u64 {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(RULES_BYTES_MAX as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, "reading rules file", e))?;
+    if bytes.len() > RULES_BYTES_MAX {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        let detail = format!("not UTF-8 (bad byte at offset {})", error.utf8_error().valid_up_to());
+        Error::io(path, "reading rules file", std::io::Error::new(std::io::ErrorKind::InvalidData, detail))
+    })
 }
 
 /// A running watch of a rules file (see [`Engine::watch_rules`]); dropping it stops watching.
@@ -528,12 +587,15 @@ impl Engine {
         self.shared.run_timers()
     }
 
-    /// Reads a rules file and makes it live (see [`Client::set_rules`]); `by` names who.
+    /// Reads a rules file and makes it live (see [`Client::set_rules`]); `by` names who. Only a
+    /// regular file of at most `RULES_BYTES_MAX` bytes is read: anything else at `path` (a FIFO,
+    /// a device such as `/dev/zero`, a directory) is refused at once, and a larger file is
+    /// [`Error::LimitExceeded`] after at most one byte more than the limit was read.
     pub fn reload_rules(&self, path: impl AsRef<Path>, by: &str) -> Result<()> {
         self.shared.ensure_open()?;
         check_rules_author(by)?;
         let path = path.as_ref();
-        let text = fs::read_to_string(path).map_err(|e| Error::io(path, "reading rules file", e))?;
+        let text = read_rules_file(path)?;
         self.shared.set_rules(&text, by)
     }
 
@@ -874,7 +936,7 @@ fn stop_worker(shared: &Shared) {
     }
 }
 
-/// Who changed the rules is recorded like any actor: a short name without control characters.
+/// Who changed the rules is recorded like any actor: an identifier (see `validate`).
 fn check_rules_author(by: &str) -> Result<()> {
-    crate::validate::check_text("rules author", by, "CODE_BYTES_MAX", crate::limits::CODE_BYTES_MAX, false)
+    crate::validate::check(crate::validate::RULES_AUTHOR, by)
 }

@@ -109,7 +109,9 @@ pub enum Error {
     #[error("invalid input: {message}")]
     InvalidInput { message: String },
 
-    #[error("{what} is {actual}, above the limit {limit} = {max}")]
+    /// A value beyond a named limit. Counts that must also be at least 1 (events asked for in one
+    /// poll) report a 0 with this code too, the message saying so.
+    #[error("{}", limit_message(what, *actual, limit, *max))]
     LimitExceeded { limit: &'static str, what: String, max: u64, actual: u64 },
 
     #[error("unknown SKU {sku:?}")]
@@ -173,6 +175,14 @@ pub enum Error {
 
     #[error("internal error (a bug in Allot): {detail}")]
     Internal { detail: String },
+}
+
+fn limit_message(what: &str, actual: u64, limit: &str, max: u64) -> String {
+    if actual > max {
+        format!("{what} is {actual}, above the limit {limit} = {max}")
+    } else {
+        format!("{what} is {actual}, below the least allowed, 1 (the most is {limit} = {max})")
+    }
 }
 
 fn insufficient_message(
@@ -267,6 +277,10 @@ mod tests {
             available: 3,
         };
         assert_eq!(error.to_string(), "order \"ORD-1\": SKU \"SOFA-3P\" needs 5 but only 3 available");
+        let error = Error::LimitExceeded { limit: "EVENTS_BATCH_MAX", what: "max".into(), max: 4096, actual: 0 };
+        assert_eq!(error.to_string(), "max is 0, below the least allowed, 1 (the most is EVENTS_BATCH_MAX = 4096)");
+        let error = Error::LimitExceeded { limit: "EVENTS_BATCH_MAX", what: "max".into(), max: 4096, actual: 4097 };
+        assert_eq!(error.to_string(), "max is 4097, above the limit EVENTS_BATCH_MAX = 4096");
         let error = Error::IllegalTransition { order: "ORD-2".into(), from: "released", to: "committed" };
         assert_eq!(error.to_string(), "order \"ORD-2\" is released and cannot become committed");
     }

@@ -76,6 +76,14 @@ pub const RESERVE_BATCH_MAX: usize = 65_536;
 /// below it; the bound keeps the parse of a hostile or broken payload cheap.
 pub const PAYLOAD_BYTES_MAX: usize = 256 * 1024;
 
+/// Deepest nesting of arrays and objects in a marketplace payload. The deepest legal payload is
+/// 3 levels (the order, its line array, a line); marketplaces add a few of their own in fields
+/// the adapters ignore, and 32 is far beyond any. The bound is checked by a scan of the bytes
+/// before the parse, so a hostile payload of 100,000 nested brackets (200 KB, within
+/// `PAYLOAD_BYTES_MAX`) costs one pass and no recursion, and is refused naming this limit rather
+/// than by the JSON parser's own recursion guard (128 levels).
+pub const PAYLOAD_DEPTH_MAX: usize = 32;
+
 /// Longest address field (recipient, phone, province, city, district, detail), in bytes.
 /// A street-level detail of 300 Chinese characters, longer than any real one, is 900 bytes of
 /// UTF-8; addresses are kept with every order and compared by the blacklist and velocity checks.

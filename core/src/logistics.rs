@@ -8,6 +8,7 @@
 //! accepted when they look like a waybill number at all: 6 to 40 letters and digits.
 
 use crate::error::{Error, Result};
+use crate::validate;
 
 /// A carrier the engine knows the waybill format of.
 #[derive(Clone, Copy, Debug)]
@@ -44,6 +45,12 @@ pub fn carrier(code: &str) -> Option<&'static Carrier> {
 /// Checks a waybill number against its carrier's format; returns the number normalised (spaces
 /// removed, letters upper-cased) when it is plausible.
 pub fn check_waybill(carrier_code: &str, tracking_number: &str) -> Result<String> {
+    // Both are identifiers first (no control, format or invisible character, no padding), so a
+    // refusal names what is wrong with the text before what is wrong with the format.
+    if !carrier_code.is_empty() {
+        validate::check(validate::CARRIER_CODE, carrier_code)?;
+    }
+    validate::check(validate::TRACKING_NUMBER, tracking_number)?;
     let number: String =
         tracking_number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
     if carrier_code.is_empty() || !carrier_code.chars().all(|c| c.is_ascii_alphanumeric()) || carrier_code.len() > 16 {
@@ -166,5 +173,15 @@ mod tests {
         assert!(check_waybill("DBL", "12").is_err());
         assert!(check_waybill("", "1234567").is_err());
         assert!(check_waybill("D B", "1234567").is_err());
+    }
+
+    #[test]
+    fn waybills_are_identifiers_before_they_are_formats() {
+        for number in ["SF123456789012\u{200B}3", "\u{FEFF}SF1234567890123", "SF1234567890123\n", " SF1234567890123"] {
+            let error = check_waybill("SF", number).unwrap_err();
+            assert!(error.to_string().starts_with("invalid input: tracking number"), "{number:?}: {error}");
+        }
+        let error = check_waybill("S\u{200B}F", "SF1234567890123").unwrap_err();
+        assert!(error.to_string().contains("zero-width space"), "{error}");
     }
 }

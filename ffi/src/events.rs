@@ -494,7 +494,8 @@ fn pipeline_event(
 ///
 /// Errors: `ALLOT_STATUS_CURSOR_EXPIRED` (a checkpoint removed the events after `after_lsn`:
 /// resynchronise from the stock reads, then continue from `allot_engine_last_lsn()`),
-/// `ALLOT_STATUS_LIMIT_EXCEEDED` (`max_events` is 0 or above the limit),
+/// `ALLOT_STATUS_LIMIT_EXCEEDED` (`max_events` is above the limit, or 0: the message says at
+/// least 1 is needed),
 /// `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_events`),
 /// `ALLOT_STATUS_PERMISSION_DENIED` (logistics), `ALLOT_STATUS_CLOSED`, `ALLOT_STATUS_IO`,
 /// `ALLOT_STATUS_CORRUPTION`.

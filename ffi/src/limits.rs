@@ -26,6 +26,8 @@ pub const ALLOT_TTL_MS_MAX: u64 = 34560000000;
 pub const ALLOT_EVENTS_BATCH_MAX: usize = 4096;
 /// Largest channel payload `allot_client_intake_payload()` parses, in bytes (256 KiB).
 pub const ALLOT_PAYLOAD_BYTES_MAX: usize = 262144;
+/// Deepest nesting of arrays and objects in a channel payload.
+pub const ALLOT_PAYLOAD_DEPTH_MAX: usize = 32;
 /// Longest address field of an order form (recipient, phone, province, city, district,
 /// detail) and longest blacklist value, in bytes.
 pub const ALLOT_ADDRESS_FIELD_BYTES_MAX: usize = 1024;
@@ -55,6 +57,7 @@ mod tests {
         assert_eq!(ALLOT_TTL_MS_MAX, limits::TTL_MS_MAX);
         assert_eq!(ALLOT_EVENTS_BATCH_MAX, limits::EVENTS_BATCH_MAX);
         assert_eq!(ALLOT_PAYLOAD_BYTES_MAX, limits::PAYLOAD_BYTES_MAX);
+        assert_eq!(ALLOT_PAYLOAD_DEPTH_MAX, limits::PAYLOAD_DEPTH_MAX);
         assert_eq!(ALLOT_ADDRESS_FIELD_BYTES_MAX, limits::ADDRESS_FIELD_BYTES_MAX);
         assert_eq!(ALLOT_BUYER_ID_BYTES_MAX, limits::BUYER_ID_BYTES_MAX);
         assert_eq!(ALLOT_RESERVE_BATCH_MAX, limits::RESERVE_BATCH_MAX);

@@ -578,12 +578,13 @@ pub(crate) fn element<'a, T>(list: &'a [T], index: usize, what: &str) -> Result<
 // Who acts
 
 /// A new client with the same role and engine as `client` that records `actor` (a person's or a
-/// system's name: 1 to `ALLOT_CODE_BYTES_MAX` bytes, no control characters) as who made each
+/// system's name, an identifier: 1 to `ALLOT_CODE_BYTES_MAX` bytes, no control, format or
+/// invisible character, no whitespace at its ends) as who made each
 /// order move, task change, blacklist edit and rules change, instead of the role's name. The
 /// caller frees it with `allot_client_free()`.
 ///
 /// Errors: `ALLOT_STATUS_INVALID_INPUT` (NULL `client` or `out_client`, an empty actor, not UTF-8
-/// or with control characters), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
+/// or not an identifier), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn allot_client_acting_as(
     client: *const allot_client,

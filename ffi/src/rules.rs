@@ -478,13 +478,16 @@ pub unsafe extern "C" fn allot_dry_run_free(dry_run: *mut allot_dry_run) {
 // Rules files (engine)
 
 /// Reads the rules file at `path` (`path_len` bytes of UTF-8) and makes it live, recording
-/// `by` (1 to `ALLOT_CODE_BYTES_MAX` bytes, no control characters) as who changed it. A file
-/// with problems keeps the previous rules live: `ALLOT_STATUS_INVALID_RULES`, the problems in
-/// `allot_last_rule_errors()`.
+/// `by` (an identifier of 1 to `ALLOT_CODE_BYTES_MAX` bytes: no control, format or invisible
+/// character, no whitespace at its ends) as who changed it. A file with problems keeps the
+/// previous rules live: `ALLOT_STATUS_INVALID_RULES`, the problems in `allot_last_rule_errors()`.
+/// Only a regular file is read, and never more than `ALLOT_RULES_BYTES_MAX + 1` bytes of it: a
+/// FIFO, a device (`/dev/zero`) or a directory is refused at once, without blocking.
 ///
-/// Errors: `ALLOT_STATUS_INVALID_RULES`, `ALLOT_STATUS_IO` (the file cannot be read, or is not
-/// UTF-8), `ALLOT_STATUS_INVALID_INPUT` (NULL `engine`, an empty path or one with a NUL byte, a
-/// bad `by`), `ALLOT_STATUS_LIMIT_EXCEEDED`, `ALLOT_STATUS_CLOSED`, storage errors.
+/// Errors: `ALLOT_STATUS_INVALID_RULES`, `ALLOT_STATUS_IO` (the file cannot be read, is not a
+/// regular file, or is not UTF-8), `ALLOT_STATUS_INVALID_INPUT` (NULL `engine`, an empty path or
+/// one with a NUL byte, a bad `by`), `ALLOT_STATUS_LIMIT_EXCEEDED` (a path or `by` too long, a
+/// file above `ALLOT_RULES_BYTES_MAX` bytes), `ALLOT_STATUS_CLOSED`, storage errors.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn allot_engine_reload_rules(
     engine: *const allot_engine,
@@ -509,8 +512,9 @@ pub struct allot_rules_watch {
 }
 
 /// Watches the rules file at `path`: every time it is saved (written in place or renamed over),
-/// it is reloaded, recording `by` as who changed it; a save with problems keeps the previous
-/// rules live, and `allot_engine_rules_reload_error()` says why. Reloads run on a thread of the
+/// it is reloaded as `allot_engine_reload_rules()` reads it, recording `by` as who changed it; a
+/// save with problems (or a path that became a FIFO or a device) keeps the previous rules live,
+/// and `allot_engine_rules_reload_error()` says why. Reloads run on a thread of the
 /// library's own. Writes a new handle to `*out_watch`; watching stops when it is freed with
 /// `allot_rules_watch_free()` (or when the engine closes, after which saves are ignored). The
 /// file need not exist yet; its directory must.

@@ -151,8 +151,9 @@ fn too_long(arg: TextArg, len: usize) -> Error {
     }
 }
 
-/// A name of who acts (`allot_client_acting_as`, the `by` of the engine's rules calls): 1 to
-/// `CODE_BYTES_MAX` bytes without control characters, as the core checks an actor.
+/// A name of who acts (`allot_client_acting_as`, the `by` of the engine's rules calls): not
+/// empty (said here, naming the C parameter); the rest of the identifier rule (no control,
+/// format or invisible character, no padding) is the core's, as for every other face.
 ///
 /// # Safety
 ///
@@ -163,14 +164,12 @@ pub(crate) unsafe fn actor<'a>(ptr: *const c_char, len: usize, arg: TextArg) -> 
     if name.is_empty() {
         return Err(Error::InvalidInput { message: format!("{} is empty", arg.what) });
     }
-    if name.chars().any(char::is_control) {
-        return Err(Error::InvalidInput { message: format!("{} {name:?} contains control characters", arg.what) });
-    }
     Ok(name)
 }
 
 /// An owned, NUL-terminated copy of `text` for C. The engine's codes, order ids, categories and
-/// reasons never contain NUL (control characters are refused on the way in); should one ever
+/// reasons never contain NUL (control characters are refused on the way in; a rules file's
+/// comments and a tracking event's detail may hold tabs and line feeds, never NUL); should one ever
 /// appear, it is written as `\0` rather than cut the string short.
 pub(crate) fn c_string(text: &str) -> CString {
     CString::new(text).unwrap_or_else(|_| CString::new(text.replace('\0', "\\0")).expect("no NUL is left"))

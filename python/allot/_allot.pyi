@@ -8,7 +8,12 @@ Conventions:
 - SKUs, warehouses and regions are ``str`` codes; the engine's internal ids never appear.
 - Quantities are ``int`` units; times are ``float`` seconds in arguments (``ttl_s``,
   ``seconds``) and whole milliseconds since the Unix epoch on the engine's clock in replies
-  (``*_ms``).
+  (``*_ms``). A ``bool`` is never a number: ``True`` as a quantity, count, priority, cursor,
+  ``max`` or seconds is a TypeError.
+- Strings reach the engine unchanged and are judged as in Rust and C: identifiers (codes, order
+  ids and keys, buyer ids, actors, waybills) that are blank, padded or hold a control, format
+  (zero-width, BOM, bidi) or invisible character, and free text (names, addresses, notes) with
+  a control or format character, are InvalidInputError naming the field.
 - Options are keyword-only.
 - Every reply is a frozen value object with ``==``, ``hash()`` and a repr that reads like the
   call that builds it.
@@ -242,8 +247,10 @@ class Engine:
     def reload_rules(self, path: str | os.PathLike[str], *, by: str) -> None:
         """Reads the rules file at ``path`` and makes it live, recording ``by`` as who changed
         it. A file with problems keeps the previous rules live: InvalidRulesError, whose
-        ``errors`` lists every problem with its line and column. StorageIoError when the file
-        cannot be read."""
+        ``errors`` lists every problem with its line and column. Only a regular file is read:
+        StorageIoError when the file cannot be read or is not a regular file (a FIFO,
+        ``/dev/zero``, a directory: refused at once), LimitExceededError above
+        ``LIMITS["RULES_BYTES_MAX"]`` bytes (read no further than one byte past it)."""
 
     def watch_rules(self, path: str | os.PathLike[str], *, by: str) -> RulesWatch:
         """Watches the rules file at ``path``: every save is reloaded (recording ``by``); a save
@@ -425,8 +432,9 @@ class Client:
 
     def events(self, after: int = 0, *, max: int = 1000) -> list[Event]:
         """The state changes after LSN ``after`` (0: from the oldest still in the log), in
-        order, at most ``max`` (up to ``LIMITS["EVENTS_BATCH_MAX"]``). Pass the last event's
-        ``lsn`` back as ``after`` to continue. Only changes as durable as the sync mode promises
+        order, at most ``max`` (1 to ``LIMITS["EVENTS_BATCH_MAX"]``; 0 is LimitExceededError
+        saying that at least 1 is needed). Pass the last event's ``lsn`` back as ``after`` to
+        continue. Only changes as durable as the sync mode promises
         are shown; CursorExpiredError if a checkpoint removed the events after ``after``."""
 
     def warehouses(self) -> list[Warehouse]:
@@ -468,8 +476,11 @@ class Client:
         """Takes in a channel's own order payload: ``style`` is one of ``CHANNEL_STYLES``
         (``"taobao"``, ``"jd"``, ``"pdd"``), ``channel`` the seller's code for that shop (it
         becomes the order's channel), ``payload`` the JSON as bytes, str or a dict. A missing or
-        malformed field is an InvalidInputError naming it as a JSON path (``orders[2].num``).
-        Otherwise as ``intake``."""
+        malformed field (an id or SKU that is blank, padded or holds a control, zero-width, BOM
+        or bidi character, an address field with a control or format character) is an
+        InvalidInputError naming it as a JSON path (``orders[2].num``). A payload nested deeper
+        than ``LIMITS["PAYLOAD_DEPTH_MAX"]`` (a dict that contains itself too) is an
+        InvalidInputError naming that limit, never RecursionError. Otherwise as ``intake``."""
 
     def order(self, key: str) -> Order | None:
         """The order under ``key`` (``channel:channel_order_id``), or None."""
@@ -1369,8 +1380,8 @@ class Subscription:
     def __iter__(self) -> Subscription: ...
     def __next__(self) -> Event: ...
     def poll(self, *, max: int = 1000) -> list[Event]:
-        """Up to ``max`` events (1 to 4096) after the cursor, advancing it past them; an empty
-        list when caught up."""
+        """Up to ``max`` events (1 to 4096; 0 is LimitExceededError saying that at least 1 is
+        needed) after the cursor, advancing it past them; an empty list when caught up."""
 
 # Reports -----------------------------------------------------------------------------------------
 

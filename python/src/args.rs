@@ -1,13 +1,44 @@
 //! Arguments from Python: numbers that must fit Rust's unsigned and signed integers, seconds as
-//! floats, order lines as `(sku, qty)` tuples. Wrong types are `TypeError`; values Rust cannot
-//! hold (negative quantities, numbers beyond 32 or 64 bits, NaN seconds) are `ValueError`.
-//! Everything else is the engine's to judge, so its limits and messages stay in one place.
+//! floats, order lines as `(sku, qty)` tuples. Wrong types are `TypeError`, and a `bool` is a
+//! wrong type wherever a number is expected (Python's `True` is the int 1, but `qty=True` is a
+//! bug, never one unit); values Rust cannot hold (negative quantities, numbers beyond 32 or 64
+//! bits, NaN seconds) are `ValueError`. Everything else is the engine's to judge, so its limits
+//! and messages stay in one place.
 
 use std::time::Duration;
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyList, PyString, PyTuple};
+
+/// The `TypeError` for a `bool` given where a number is expected.
+fn bool_error(what: &str) -> PyErr {
+    PyTypeError::new_err(format!("{what} must be an int, not bool"))
+}
+
+/// A number argument extracted by pyo3 (`T` is `u32`, `u64`, `f64`, ...) that refuses `bool`,
+/// for parameters pyo3 converts itself (value classes' constructors, seconds).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NotBool<T>(pub(crate) T);
+
+impl<'a, 'py, T> FromPyObject<'a, 'py> for NotBool<T>
+where
+    T: FromPyObject<'a, 'py>,
+{
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<NotBool<T>> {
+        if value.is_instance_of::<PyBool>() {
+            return Err(PyTypeError::new_err(
+                "expected a number, not bool (True and False are never quantities, counts or seconds)",
+            ));
+        }
+        T::extract(value).map(NotBool).map_err(Into::into)
+    }
+}
+
+/// Seconds as Python passes them: an int or a float, never a bool.
+pub(crate) type Seconds = NotBool<f64>;
 
 /// A `TypeError` or `ValueError` for an integer extraction that failed.
 fn int_error(value: &Bound<'_, PyAny>, what: &str, error: PyErr, kind: &str) -> PyErr {
@@ -27,16 +58,25 @@ pub(crate) fn type_name(value: &Bound<'_, PyAny>) -> String {
 
 /// A non-negative count of units that fits `u64`.
 pub(crate) fn to_u64(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
+    if value.is_instance_of::<PyBool>() {
+        return Err(bool_error(what));
+    }
     value.extract::<u64>().map_err(|error| int_error(value, what, error, "u64"))
 }
 
 /// A non-negative count that fits `u32`.
 pub(crate) fn to_u32(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u32> {
+    if value.is_instance_of::<PyBool>() {
+        return Err(bool_error(what));
+    }
     value.extract::<u32>().map_err(|error| int_error(value, what, error, "u32"))
 }
 
 /// A signed count that fits `i64`.
 pub(crate) fn to_i64(value: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
+    if value.is_instance_of::<PyBool>() {
+        return Err(bool_error(what));
+    }
     value.extract::<i64>().map_err(|error| int_error(value, what, error, "i64"))
 }
 
@@ -47,8 +87,8 @@ pub(crate) fn to_opt_u64(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResu
 
 /// Seconds as a float (or int) into whole milliseconds, rounded to the nearest; `None` stays
 /// `None`. Negative, NaN, infinite or too large is a `ValueError`.
-pub(crate) fn seconds_to_ms(seconds: Option<f64>, what: &str) -> PyResult<Option<u64>> {
-    let Some(seconds) = seconds else { return Ok(None) };
+pub(crate) fn seconds_to_ms(seconds: Option<Seconds>, what: &str) -> PyResult<Option<u64>> {
+    let Some(NotBool(seconds)) = seconds else { return Ok(None) };
     if !seconds.is_finite() || seconds < 0.0 {
         return Err(PyValueError::new_err(format!("{what} must be a finite number of seconds >= 0, not {seconds}")));
     }
@@ -62,7 +102,7 @@ pub(crate) fn seconds_to_ms(seconds: Option<f64>, what: &str) -> PyResult<Option
 
 /// A duration in seconds, rounded to whole milliseconds (the engine clock's resolution), for
 /// moving a manual clock.
-pub(crate) fn seconds_to_duration(seconds: f64, what: &str) -> PyResult<Duration> {
+pub(crate) fn seconds_to_duration(seconds: Seconds, what: &str) -> PyResult<Duration> {
     let ms = seconds_to_ms(Some(seconds), what)?.unwrap_or(0);
     Ok(Duration::from_millis(ms))
 }
@@ -90,6 +130,9 @@ pub(crate) fn order_line<'py>(item: &Bound<'py, PyAny>, index: usize) -> PyResul
         )));
     }
     let sku = sku.cast_into::<PyString>()?;
+    if qty.is_instance_of::<PyBool>() {
+        return Err(bool_error(&format!("order line {index}: the quantity")));
+    }
     // The argument's name is formatted only for an error: this is the reserve path.
     let qty = qty
         .extract::<u32>()

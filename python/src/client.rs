@@ -12,7 +12,9 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use crate::args::{for_each_item, known_len, order_line, seconds_to_ms, to_i64, to_opt_u64, to_u64, type_name};
+use crate::args::{
+    Seconds, for_each_item, known_len, order_line, seconds_to_ms, to_i64, to_opt_u64, to_u64, type_name,
+};
 use crate::errors::{check, run, to_pyerr};
 use crate::events::Subscription;
 use crate::orders::{
@@ -152,7 +154,7 @@ impl PyClient {
                     "ship_to" => ship_to = Some(value),
                     "ttl_s" if value.is_none() => {}
                     "ttl_s" => {
-                        let seconds = value.extract::<f64>().map_err(|_| {
+                        let seconds = value.extract::<Seconds>().map_err(|_| {
                             PyTypeError::new_err(format!(
                                 "orders[{index}]: ttl_s must be a number of seconds, not {}",
                                 type_name(&value)
@@ -364,7 +366,7 @@ impl PyClient {
         order_id: &Bound<'_, PyString>,
         lines: &Bound<'_, PyAny>,
         ship_to: Option<&Bound<'_, PyString>>,
-        ttl_s: Option<f64>,
+        ttl_s: Option<Seconds>,
         allow_split: bool,
     ) -> PyResult<Reservation> {
         let order = order_id.to_str()?;

@@ -12,7 +12,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::args::{seconds_to_duration, seconds_to_ms, to_opt_u64, to_u64};
+use crate::args::{NotBool, Seconds, seconds_to_duration, seconds_to_ms, to_opt_u64, to_u64};
 use crate::client::PyClient;
 use crate::errors::{check, run};
 use crate::rules::RulesWatch;
@@ -31,9 +31,9 @@ struct Options<'a, 'py> {
     sync_interval_ms: Option<&'a Bound<'py, PyAny>>,
     clock: &'a str,
     clock_start_ms: Option<&'a Bound<'py, PyAny>>,
-    default_ttl_s: Option<f64>,
+    default_ttl_s: Option<Seconds>,
     stripes: &'a Bound<'py, PyAny>,
-    settled_retention_s: Option<f64>,
+    settled_retention_s: Option<Seconds>,
     housekeeping: bool,
 }
 
@@ -128,7 +128,7 @@ impl PyEngine {
     #[pyo3(
         signature = (
             path, *, sync = "always", sync_interval_ms = None, clock = "system", clock_start_ms = None,
-            default_ttl_s = Some(1800.0), settled_retention_s = Some(604800.0), segment_bytes = None,
+            default_ttl_s = Some(NotBool(1800.0)), settled_retention_s = Some(NotBool(604800.0)), segment_bytes = None,
             checkpoint_every_bytes = None, stripes = None, housekeeping = true
         ),
         text_signature = "(path, *, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, segment_bytes=67108864, checkpoint_every_bytes=268435456, stripes=1024, housekeeping=True)"
@@ -141,8 +141,8 @@ impl PyEngine {
         sync_interval_ms: Option<&Bound<'_, PyAny>>,
         clock: &str,
         clock_start_ms: Option<&Bound<'_, PyAny>>,
-        default_ttl_s: Option<f64>,
-        settled_retention_s: Option<f64>,
+        default_ttl_s: Option<Seconds>,
+        settled_retention_s: Option<Seconds>,
         segment_bytes: Option<&Bound<'_, PyAny>>,
         checkpoint_every_bytes: Option<&Bound<'_, PyAny>>,
         stripes: Option<&Bound<'_, PyAny>>,
@@ -175,7 +175,7 @@ impl PyEngine {
     #[pyo3(
         signature = (
             *, sync = "always", sync_interval_ms = None, clock = "system", clock_start_ms = None,
-            default_ttl_s = Some(1800.0), settled_retention_s = Some(604800.0), stripes = None, housekeeping = true
+            default_ttl_s = Some(NotBool(1800.0)), settled_retention_s = Some(NotBool(604800.0)), stripes = None, housekeeping = true
         ),
         text_signature = "(*, sync='always', sync_interval_ms=None, clock='system', clock_start_ms=None, default_ttl_s=1800.0, settled_retention_s=604800.0, stripes=1024, housekeeping=True)"
     )]
@@ -186,8 +186,8 @@ impl PyEngine {
         sync_interval_ms: Option<&Bound<'_, PyAny>>,
         clock: &str,
         clock_start_ms: Option<&Bound<'_, PyAny>>,
-        default_ttl_s: Option<f64>,
-        settled_retention_s: Option<f64>,
+        default_ttl_s: Option<Seconds>,
+        settled_retention_s: Option<Seconds>,
         stripes: Option<&Bound<'_, PyAny>>,
         housekeeping: bool,
     ) -> PyResult<PyEngine> {
@@ -233,7 +233,7 @@ impl PyEngine {
     /// escalations that came due; returns how many reservations expired. InvalidInputError for
     /// an engine with the system clock.
     #[pyo3(signature = (*, seconds))]
-    fn advance_time(&self, py: Python<'_>, seconds: f64) -> PyResult<usize> {
+    fn advance_time(&self, py: Python<'_>, seconds: Seconds) -> PyResult<usize> {
         let by = seconds_to_duration(seconds, "seconds")?;
         let engine = self.engine();
         run(py, || engine.advance_time(by))

@@ -337,8 +337,8 @@ impl Subscription {
         event(py, &self.shared, next).map(Some)
     }
 
-    /// Up to `max` events (1 to 4096) after the cursor, advancing it past them; an empty list
-    /// when caught up.
+    /// Up to `max` events (1 to 4096; 0, or more than 4096, is LimitExceededError saying which) after the
+    /// cursor, advancing it past them; an empty list when caught up.
     #[pyo3(signature = (*, max=None), text_signature = "(self, *, max=1000)")]
     fn poll(&self, py: Python<'_>, max: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Event>> {
         let max = to_opt_u64(max, "max")?.unwrap_or(1000);
@@ -346,7 +346,7 @@ impl Subscription {
         if max == 0 || max > EVENTS_BATCH_MAX {
             return Err(crate::errors::to_pyerr(allot_core::Error::LimitExceeded {
                 limit: "EVENTS_BATCH_MAX",
-                what: "events asked for in one poll".into(),
+                what: "the number of events asked for in one poll".into(),
                 max: EVENTS_BATCH_MAX as u64,
                 actual: max as u64,
             }));

@@ -95,6 +95,8 @@ fn _allot(module: &Bound<'_, PyModule>) -> PyResult<()> {
     named.set_item("EVENTS_BATCH_MAX", limits::EVENTS_BATCH_MAX)?;
     named.set_item("RESERVE_BATCH_MAX", limits::RESERVE_BATCH_MAX)?;
     named.set_item("PAYLOAD_BYTES_MAX", limits::PAYLOAD_BYTES_MAX)?;
+    named.set_item("PAYLOAD_DEPTH_MAX", limits::PAYLOAD_DEPTH_MAX)?;
+    named.set_item("RULES_BYTES_MAX", allot_core::routing::RULES_BYTES_MAX)?;
     named.set_item("ADDRESS_FIELD_BYTES_MAX", limits::ADDRESS_FIELD_BYTES_MAX)?;
     named.set_item("BUYER_ID_BYTES_MAX", limits::BUYER_ID_BYTES_MAX)?;
     module.add("LIMITS", named)?;

@@ -690,6 +690,7 @@ pub(crate) fn payload_arg(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(text.to_str()?.as_bytes().to_vec());
     }
     if value.is_instance_of::<PyDict>() {
+        check_payload_shape(value)?;
         let json = value.py().import("json")?;
         let kwargs = PyDict::new(value.py());
         kwargs.set_item("ensure_ascii", false)?;
@@ -697,6 +698,45 @@ pub(crate) fn payload_arg(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(text.cast::<PyString>()?.to_str()?.as_bytes().to_vec());
     }
     Err(PyTypeError::new_err(format!("payload must be bytes, str or dict, not {}", type_name(value))))
+}
+
+/// Before a dict payload is serialized: it nests at most `PAYLOAD_DEPTH_MAX` dicts and lists
+/// deep (as the engine's own scan of the JSON checks; `json.dumps` would otherwise recurse into a
+/// deep or self-containing dict and raise an untyped RecursionError or ValueError) and holds at
+/// most `PAYLOAD_BYTES_MAX` values (each takes at least a byte of JSON, so more could never fit,
+/// and the walk stays bounded). Walked with an explicit stack, not recursion. Either refusal is
+/// InvalidInputError, as the engine's refusal of the serialized payload would be.
+fn check_payload_shape(root: &Bound<'_, PyAny>) -> PyResult<()> {
+    use allot_core::limits::{PAYLOAD_BYTES_MAX, PAYLOAD_DEPTH_MAX};
+    let refuse = |problem: String| {
+        crate::errors::to_pyerr(allot_core::Error::InvalidInput { message: format!("payload: {problem}") })
+    };
+    let mut stack: Vec<(Bound<'_, PyAny>, usize)> = vec![(root.clone(), 1)];
+    let mut values = 1usize;
+    while let Some((value, depth)) = stack.pop() {
+        let children: Vec<Bound<'_, PyAny>> = if let Ok(dict) = value.cast::<PyDict>() {
+            dict.values().iter().collect()
+        } else if let Ok(list) = value.cast::<PyList>() {
+            list.iter().collect()
+        } else if let Ok(tuple) = value.cast::<pyo3::types::PyTuple>() {
+            tuple.iter().collect()
+        } else {
+            continue;
+        };
+        if depth > PAYLOAD_DEPTH_MAX {
+            return Err(refuse(format!(
+                "the dict nests {depth} dicts or lists deep (or contains itself), above the limit PAYLOAD_DEPTH_MAX = {PAYLOAD_DEPTH_MAX}"
+            )));
+        }
+        values += children.len();
+        if values > PAYLOAD_BYTES_MAX {
+            return Err(refuse(format!(
+                "the dict holds more than {PAYLOAD_BYTES_MAX} values, which cannot fit the limit PAYLOAD_BYTES_MAX = {PAYLOAD_BYTES_MAX} bytes"
+            )));
+        }
+        stack.extend(children.into_iter().map(|child| (child, depth + 1)));
+    }
+    Ok(())
 }
 
 /// A list of orders as Python objects.

@@ -8,6 +8,7 @@
 
 use std::sync::Mutex;
 
+use crate::args::NotBool;
 use allot_core::order::Path;
 use allot_core::routing::{self, Condition, DryRun as CoreDryRun, Explanation as CoreExplanation};
 use pyo3::prelude::*;
@@ -40,8 +41,8 @@ impl From<&routing::RuleError> for RuleProblem {
 impl RuleProblem {
     #[new]
     #[pyo3(signature = (line, column, message))]
-    fn new(line: usize, column: usize, message: String) -> RuleProblem {
-        RuleProblem { line, column, message }
+    fn new(line: NotBool<usize>, column: NotBool<usize>, message: String) -> RuleProblem {
+        RuleProblem { line: line.0, column: column.0, message }
     }
 
     fn __repr__(&self) -> String {

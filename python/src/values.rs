@@ -5,6 +5,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
+use crate::args::NotBool;
 use allot_core::{ReservationState, StockLevels};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -93,8 +94,8 @@ impl ReservedLine {
 impl ReservedLine {
     #[new]
     #[pyo3(signature = (sku, warehouse, qty))]
-    fn new(sku: Bound<'_, PyString>, warehouse: Bound<'_, PyString>, qty: u32) -> ReservedLine {
-        ReservedLine { sku: sku.unbind(), warehouse: warehouse.unbind(), qty }
+    fn new(sku: Bound<'_, PyString>, warehouse: Bound<'_, PyString>, qty: NotBool<u32>) -> ReservedLine {
+        ReservedLine { sku: sku.unbind(), warehouse: warehouse.unbind(), qty: qty.0 }
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -148,9 +149,24 @@ impl From<StockLevels> for Stock {
 #[pymethods]
 impl Stock {
     #[new]
-    #[pyo3(signature = (on_hand=0, reserved=0, available=0, in_transit=0, buffer=0))]
-    fn new(on_hand: u64, reserved: u64, available: u64, in_transit: u64, buffer: u64) -> Stock {
-        Stock { on_hand, reserved, available, in_transit, buffer }
+    #[pyo3(
+        signature = (on_hand=NotBool(0), reserved=NotBool(0), available=NotBool(0), in_transit=NotBool(0), buffer=NotBool(0)),
+        text_signature = "(on_hand=0, reserved=0, available=0, in_transit=0, buffer=0)"
+    )]
+    fn new(
+        on_hand: NotBool<u64>,
+        reserved: NotBool<u64>,
+        available: NotBool<u64>,
+        in_transit: NotBool<u64>,
+        buffer: NotBool<u64>,
+    ) -> Stock {
+        Stock {
+            on_hand: on_hand.0,
+            reserved: reserved.0,
+            available: available.0,
+            in_transit: in_transit.0,
+            buffer: buffer.0,
+        }
     }
 
     fn __repr__(&self) -> String {
@@ -309,7 +325,8 @@ impl From<allot_core::Settled> for Settled {
 impl Settled {
     #[new]
     #[pyo3(signature = (state, changed, lsn))]
-    fn new(state: &str, changed: bool, lsn: u64) -> PyResult<Settled> {
+    fn new(state: &str, changed: bool, lsn: NotBool<u64>) -> PyResult<Settled> {
+        let NotBool(lsn) = lsn;
         let state = match state {
             "held" => ReservationState::Held,
             "committed" => ReservationState::Committed,
@@ -378,8 +395,8 @@ impl From<&allot_core::Warehouse> for Warehouse {
 impl Warehouse {
     #[new]
     #[pyo3(signature = (code, region, priority, active=true))]
-    fn new(code: String, region: String, priority: u32, active: bool) -> Warehouse {
-        Warehouse { code, region, priority, active }
+    fn new(code: String, region: String, priority: NotBool<u32>, active: bool) -> Warehouse {
+        Warehouse { code, region, priority: priority.0, active }
     }
 
     fn __repr__(&self) -> String {

@@ -53,6 +53,7 @@ pub(crate) fn list(dir: &Path) -> Result<Vec<(Lsn, PathBuf)>> {
     for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, "listing", e))? {
         let entry = entry.map_err(|e| Error::io(dir, "listing", e))?;
         if let Some(lsn) = entry.file_name().to_str().and_then(parse_name) {
+            crate::log::segment::require_regular_file(&entry)?;
             found.push((lsn, entry.path()));
         }
     }

@@ -121,11 +121,18 @@ pub(crate) fn manifest_path(dir: &Path) -> PathBuf {
 /// there is one, `Corruption` if neither slot is valid.
 pub(crate) fn read(dir: &Path) -> Result<Option<Manifest>> {
     let path = manifest_path(dir);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
+    let kind = match std::fs::symlink_metadata(&path) {
+        Ok(metadata) => metadata.file_type(),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(Error::io(&path, "reading the log manifest", error)),
     };
+    if !kind.is_file() {
+        return Err(Error::corruption(&path, 0, "the log manifest is not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(2 * SLOT_BYTES);
+    File::open(&path)
+        .and_then(|file| std::io::Read::read_to_end(&mut std::io::Read::take(file, 2 * SLOT_BYTES as u64), &mut bytes))
+        .map_err(|e| Error::io(&path, "reading the log manifest", e))?;
     let slots = bytes.chunks(SLOT_BYTES).take(2).filter_map(Manifest::decode);
     match slots.max_by_key(|manifest| manifest.version) {
         Some(manifest) => Ok(Some(manifest)),

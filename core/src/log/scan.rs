@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ids::Lsn;
-use crate::limits::RECORD_BYTES_MAX;
+use crate::limits::{RECORD_BYTES_MAX, SEGMENT_BYTES_MAX};
 use crate::log::frame::{
     ActiveHeader, END_MARK_BYTES, FRAME_HEADER_BYTES, FrameRead, SEGMENT_HEADER_BYTES, SegmentHeader,
     decode_segment_header, read_frame, sealing_frame_end,
@@ -94,6 +94,11 @@ struct Loaded {
 }
 
 fn load(seq: u64, path: &Path) -> Result<Loaded> {
+    let len = std::fs::metadata(path).map_err(|e| Error::io(path, "reading log segment size", e))?.len();
+    // No segment is made longer (a record bigger than a segment gets one just big enough).
+    if len > SEGMENT_BYTES_MAX {
+        return Err(Error::corruption(path, 0, format!("a segment file of {len} bytes, above SEGMENT_BYTES_MAX")));
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, "reading log segment", e))?;
     let header = decode_segment_header(&bytes);
     Ok(Loaded { seq, path: path.to_path_buf(), bytes, header })

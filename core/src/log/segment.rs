@@ -39,11 +39,25 @@ pub(crate) fn list_segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, "listing", e))?;
         if let Some(seq) = entry.file_name().to_str().and_then(parse_segment_name) {
+            require_regular_file(&entry)?;
             segments.push((seq, entry.path()));
         }
     }
     segments.sort();
     Ok(segments)
+}
+
+/// A log file must be a regular file: a FIFO, a device or a symlink under a log file's name
+/// would block, never end, or point outside the directory. (The type is the entry's own: a
+/// symlink is not followed.)
+pub(crate) fn require_regular_file(entry: &fs::DirEntry) -> Result<()> {
+    let path = entry.path();
+    let kind = entry.file_type().map_err(|e| Error::io(&path, "reading the type of", e))?;
+    if kind.is_file() {
+        Ok(())
+    } else {
+        Err(Error::corruption(path, 0, "a log file's name on something that is not a regular file"))
+    }
 }
 
 /// A segment mapped for appending. The writer (holding the log's writer lock) is the only code

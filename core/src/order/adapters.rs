@@ -15,8 +15,13 @@
 //!   `:` (keys would become ambiguous).
 //! - Quantities are whole numbers from 1 to [`LINE_QTY_MAX`]; SKU codes are non-empty and at most
 //!   [`CODE_BYTES_MAX`] bytes; an order has 1 to [`ORDER_LINES_MAX`] lines; the payload is at
-//!   most [`PAYLOAD_BYTES_MAX`] bytes; address fields at most [`ADDRESS_FIELD_BYTES_MAX`] bytes
-//!   and buyer ids at most [`BUYER_ID_BYTES_MAX`].
+//!   most [`PAYLOAD_BYTES_MAX`] bytes and nests at most [`PAYLOAD_DEPTH_MAX`] arrays or objects
+//!   deep; address fields at most [`ADDRESS_FIELD_BYTES_MAX`] bytes and buyer ids at most
+//!   [`BUYER_ID_BYTES_MAX`].
+//! - Order ids, buyer ids and SKU codes are identifiers, and address fields free text on one
+//!   line, by the engine's one rule for each (`validate`): no control, format (zero-width, BOM,
+//!   bidi) or invisible character in any of them; no whitespace at an identifier's ends, none
+//!   at all in a SKU code. The field is named, as for every other problem.
 //! - Prices in yuan are decimal strings (`"12.50"` is 1250 fen; `"12"` and `"12.5"` are accepted;
 //!   more than two decimals, signs, exponents and JSON numbers are not, because a float cannot
 //!   hold every fen amount exactly).
@@ -135,9 +140,10 @@ use serde_json::{Map, Value};
 
 use crate::limits::{
     ADDRESS_FIELD_BYTES_MAX, BUYER_ID_BYTES_MAX, CODE_BYTES_MAX, LINE_QTY_MAX, ORDER_ID_BYTES_MAX, ORDER_LINES_MAX,
-    PAYLOAD_BYTES_MAX,
+    PAYLOAD_BYTES_MAX, PAYLOAD_DEPTH_MAX,
 };
 use crate::order::form::{Address, FormLine, OrderForm, PaymentState};
+use crate::validate;
 
 /// The payload styles [`adapt`] understands.
 pub const STYLES: [&str; 3] = ["taobao", "jd", "pdd"];
@@ -196,6 +202,14 @@ fn adapt_fields(channel_style: &str, channel_code: &str, payload: &[u8]) -> Pars
             format!("the payload is {} bytes, above the limit PAYLOAD_BYTES_MAX = {PAYLOAD_BYTES_MAX}", payload.len()),
         ));
     }
+    if let Some((depth_at, offset)) = too_deep(payload) {
+        return Err(FieldError::new(
+            ROOT,
+            format!(
+                "the payload nests {depth_at} arrays or objects deep at byte {offset}, above the limit PAYLOAD_DEPTH_MAX = {PAYLOAD_DEPTH_MAX}"
+            ),
+        ));
+    }
     let root: Value = serde_json::from_slice(payload)
         .map_err(|error| FieldError::new(ROOT, format!("the payload is not valid JSON: {error}")))?;
     let Value::Object(fields) = &root else {
@@ -204,19 +218,51 @@ fn adapt_fields(channel_style: &str, channel_code: &str, payload: &[u8]) -> Pars
     adapter(&Object { fields, path: String::new() }, channel_code)
 }
 
+/// Where the payload first nests deeper than `PAYLOAD_DEPTH_MAX` (the depth there and the byte
+/// offset of the bracket), counting `[` and `{` outside strings: one pass, no recursion. Bytes
+/// that are not JSON are the parser's to refuse.
+fn too_deep(payload: &[u8]) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (offset, &byte) in payload.iter().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > PAYLOAD_DEPTH_MAX {
+                    return Some((depth, offset));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn check_channel_code(channel_code: &str) -> Parsed<()> {
     let problem = if channel_code.is_empty() {
         "must not be empty".to_string()
     } else if channel_code.contains(':') {
         "must not contain ':', which separates channel and order id in order keys".to_string()
-    } else if channel_code.chars().any(|character| character.is_control() || character.is_whitespace()) {
-        format!("must not contain whitespace or control characters, got {:?}", clipped(channel_code))
     } else if channel_code.len() + 2 > ORDER_ID_BYTES_MAX {
         // The key is `channel:id` and an id has at least one byte.
         format!(
             "is {} bytes, which leaves no room for an order id within ORDER_ID_BYTES_MAX = {ORDER_ID_BYTES_MAX}",
             channel_code.len()
         )
+    } else if let Err(refusal) = validate::inspect(validate::CHANNEL_CODE, channel_code) {
+        problem(refusal)
     } else {
         return Ok(());
     };
@@ -391,6 +437,14 @@ fn mobile_or_landline(mobile: String, landline: String) -> String {
     if mobile.trim().is_empty() { landline } else { mobile }
 }
 
+/// A refusal of the identifier and free-text rules (`validate`) as a field's problem.
+fn problem(refusal: validate::Refusal) -> String {
+    match refusal {
+        validate::Refusal::Empty | validate::Refusal::Blank { .. } => "must not be empty".to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// The path of the whole payload in errors.
 const ROOT: &str = "$";
 
@@ -465,6 +519,14 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// `text` checked against `field`'s rule (identifier, code or free text; `validate`).
+    fn valid(&self, key: &str, text: String, field: validate::Field) -> Parsed<String> {
+        match validate::inspect(field, &text) {
+            Ok(()) => Ok(text),
+            Err(refusal) => Err(self.error(key, problem(refusal))),
+        }
+    }
+
     /// A string of at most `bytes_max` bytes (the limit named `limit`).
     fn bounded(&self, key: &str, text: &str, limit: &str, bytes_max: usize) -> Parsed<String> {
         if text.len() > bytes_max {
@@ -487,12 +549,13 @@ impl<'a> Object<'a> {
                 ),
             ));
         }
-        Ok(id)
+        self.valid(key, id, validate::CHANNEL_ORDER_ID)
     }
 
     fn buyer_id(&self, key: &str) -> Parsed<String> {
         let id = self.id_text(key)?;
-        self.bounded(key, &id, "BUYER_ID_BYTES_MAX", BUYER_ID_BYTES_MAX)
+        let id = self.bounded(key, &id, "BUYER_ID_BYTES_MAX", BUYER_ID_BYTES_MAX)?;
+        self.valid(key, id, validate::BUYER_ID)
     }
 
     /// An id: a non-blank string, or a non-negative whole number written in decimal.
@@ -508,16 +571,18 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// An address field: free text on one line (`validate::ADDRESS_FIELD`), possibly empty.
     fn address_text(&self, key: &str) -> Parsed<String> {
         let text = self.string(key)?;
-        self.bounded(key, text, "ADDRESS_FIELD_BYTES_MAX", ADDRESS_FIELD_BYTES_MAX)
+        let text = self.bounded(key, text, "ADDRESS_FIELD_BYTES_MAX", ADDRESS_FIELD_BYTES_MAX)?;
+        self.valid(key, text, validate::ADDRESS_FIELD)
     }
 
     /// An address field that may be absent: then it is empty.
     fn optional_address_text(&self, key: &str) -> Parsed<String> {
         match self.optional_string(key)? {
             None => Ok(String::new()),
-            Some(text) => self.bounded(key, text, "ADDRESS_FIELD_BYTES_MAX", ADDRESS_FIELD_BYTES_MAX),
+            Some(_) => self.address_text(key),
         }
     }
 
@@ -575,7 +640,8 @@ impl<'a> Object<'a> {
         if sku.trim().is_empty() {
             return Err(self.error(key, "must not be empty"));
         }
-        self.bounded(key, sku, "CODE_BYTES_MAX", CODE_BYTES_MAX)
+        let sku = self.bounded(key, sku, "CODE_BYTES_MAX", CODE_BYTES_MAX)?;
+        self.valid(key, sku, validate::SKU_CODE)
     }
 
     /// A price in yuan as a decimal string, in fen.
@@ -1585,6 +1651,112 @@ mod tests {
             }
             _ => {}
         }
+    }
+
+    /// Characters no identifier and no free text may hold, and where they sit in a value.
+    const HIDDEN: [&str; 9] =
+        ["\u{200B}", "\u{FEFF}", "\u{202E}", "\u{2066}", "\u{200F}", "\0", "\u{1B}[2J", "\u{9B}", "\u{2060}"];
+
+    /// Every string field of every style's example, with a hidden character at its start, in its
+    /// middle or at its end: the payload is refused naming that field, or the field is one the
+    /// adapter ignores and the character reaches no part of the form.
+    #[test]
+    fn hidden_characters_in_any_string_field_are_refused_naming_it() {
+        for style in STYLES {
+            let example = example_value(style);
+            let mut all_paths = Vec::new();
+            paths(&example, "", &mut all_paths);
+            for path in all_paths {
+                let mut probe = example.clone();
+                let (parent, key) = at(&mut probe, &path);
+                let Some(Value::String(original)) = parent.get(&key).cloned() else { continue };
+                for hidden in HIDDEN {
+                    let mid = original.char_indices().nth(1).map_or(original.len(), |(at, _)| at);
+                    for value in [
+                        format!("{hidden}{original}"),
+                        format!("{}{hidden}{}", &original[..mid], &original[mid..]),
+                        format!("{original}{hidden}"),
+                    ] {
+                        let mut payload = example.clone();
+                        let (parent, key) = at(&mut payload, &path);
+                        parent.insert(key, json!(value));
+                        match adapt_value(style, &payload) {
+                            Err(error) => assert_eq!(error.field, path, "{style} {value:?}: {}", error.problem),
+                            Ok(form) => {
+                                let text = format!("{form:?}");
+                                let escaped = format!("{hidden:?}");
+                                let escaped = escaped.trim_matches('"');
+                                assert!(
+                                    !text.contains(hidden) && !text.contains(escaped),
+                                    "{style} {path} took {value:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn padded_or_blank_ids_and_spaced_skus_are_refused() {
+        for (style, path, value, problem) in [
+            ("taobao", "tid", " 3658120094471538172", "whitespace at its start or end"),
+            ("jd", "pin", "jd_5f2c9a7b1e3d ", "whitespace at its start or end"),
+            ("pdd", "buyer_id", "\u{3000}", "must not be empty"),
+            ("pdd", "item_list[0].outer_sku_id", "TISSUE 24", "contains whitespace"),
+            ("taobao", "orders[1].outer_sku_id", "CUSHION\u{A0}45", "contains whitespace"),
+            ("jd", "consigneeInfo.fullname", "王强\n", "control characters"),
+            ("taobao", "receiver_address", "粤海街道\u{2028}", "line or paragraph separator"),
+        ] {
+            let error = failure(style, &with(style, path, json!(value)));
+            assert_eq!(error.field, path, "{value:?}");
+            assert!(error.problem.contains(problem), "{value:?}: {}", error.problem);
+        }
+        // Free text keeps what real names and addresses hold.
+        let form =
+            adapt_value("jd", &with("jd", "consigneeInfo.fullname", json!("王强 👨\u{200D}👩\u{200D}👧"))).unwrap();
+        assert_eq!(form.ship_to.recipient, "王强 👨\u{200D}👩\u{200D}👧");
+        let form = adapt_value("taobao", &with("taobao", "receiver_address", json!("科技园\u{3000}南区"))).unwrap();
+        assert_eq!(form.ship_to.detail, "科技园\u{3000}南区");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_naming_the_limit_without_recursion() {
+        // 100,000 levels fit within PAYLOAD_BYTES_MAX; the scan refuses them in one pass.
+        let depth = 100_000;
+        let mut payload = "[".repeat(depth);
+        payload.push_str(&"]".repeat(depth));
+        assert!(payload.len() <= PAYLOAD_BYTES_MAX);
+        for style in STYLES {
+            let error = adapt(style, "shop", payload.as_bytes()).expect_err("too deep");
+            assert_eq!(error.field, "$");
+            assert!(error.problem.contains("PAYLOAD_DEPTH_MAX = 32"), "{}", error.problem);
+        }
+        // Inside an ignored field of a real payload, objects too.
+        let mut nested = json!(1);
+        for _ in 0..PAYLOAD_DEPTH_MAX {
+            nested = json!({ "x": nested });
+        }
+        let error = failure("taobao", &with("taobao", "extra", nested.clone()));
+        assert!(error.problem.contains("PAYLOAD_DEPTH_MAX"), "{}", error.problem);
+        // Brackets inside strings are text, and depth up to the limit is parsed.
+        adapt_value("taobao", &with("taobao", "receiver_address", json!("[".repeat(1000)))).expect("text");
+        let mut fits = json!(1);
+        for _ in 0..PAYLOAD_DEPTH_MAX - 1 {
+            fits = json!([fits]);
+        }
+        adapt_value("taobao", &with("taobao", "extra", fits)).expect("at the limit");
+        // serde_json's own recursion guard, behind the scan, also holds without overflowing.
+        let error = serde_json::from_slice::<Value>(payload.as_bytes()).unwrap_err();
+        assert!(error.to_string().contains("recursion limit"), "{error}");
+    }
+
+    #[test]
+    fn the_depth_scan_skips_escaped_quotes_in_strings() {
+        assert_eq!(too_deep(br#"{"a": "\"[[[[", "b": []}"#), None);
+        let deep = format!("{}{}", "[".repeat(PAYLOAD_DEPTH_MAX + 1), "]".repeat(PAYLOAD_DEPTH_MAX + 1));
+        assert_eq!(too_deep(deep.as_bytes()), Some((PAYLOAD_DEPTH_MAX + 1, PAYLOAD_DEPTH_MAX)));
     }
 
     proptest! {

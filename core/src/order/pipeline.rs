@@ -977,21 +977,22 @@ fn resolve(inventory: &Inventory, form: &OrderForm) -> Result<OrderLines> {
     Ok(lines)
 }
 
-/// The form's own limits (codes, counts, quantities, text lengths), before anything else looks
-/// at it. The order key passes the same check every later keyed call applies, so an order the
-/// intake takes can always be reached again.
+/// The form's own limits (codes, ids, counts, quantities, text), before anything else looks at
+/// it (see `validate` for the rules of identifiers and free text). The order key passes the same
+/// check every later keyed call applies, so an order the intake takes can always be reached again.
 fn check_form(form: &OrderForm) -> Result<()> {
-    use crate::limits::{ADDRESS_FIELD_BYTES_MAX, BUYER_ID_BYTES_MAX, LINE_QTY_MAX, ORDER_LINES_MAX};
-    use crate::validate::{check_code, check_length, check_order_id};
+    use crate::limits::{LINE_QTY_MAX, ORDER_LINES_MAX};
+    use crate::validate::{self, check, check_order_id};
     if form.channel.is_empty() || form.channel_order_id.is_empty() {
         return Err(Error::invalid("an order needs a channel and the channel's order id"));
     }
-    check_code("channel code", &form.channel)?;
+    check(validate::CHANNEL_CODE, &form.channel)?;
     if form.channel.contains(':') {
         return Err(Error::invalid(format!("channel code {:?} must not contain ':'", form.channel)));
     }
+    check(validate::CHANNEL_ORDER_ID, &form.channel_order_id)?;
     check_order_id(&form.key())?;
-    check_length("buyer id", &form.buyer_id, "BUYER_ID_BYTES_MAX", BUYER_ID_BYTES_MAX)?;
+    check(validate::BUYER_ID, &form.buyer_id)?;
     let address = &form.ship_to;
     for (what, text) in [
         ("recipient", &address.recipient),
@@ -1001,7 +1002,7 @@ fn check_form(form: &OrderForm) -> Result<()> {
         ("district", &address.district),
         ("address detail", &address.detail),
     ] {
-        check_length(what, text, "ADDRESS_FIELD_BYTES_MAX", ADDRESS_FIELD_BYTES_MAX)?;
+        check(validate::ADDRESS_FIELD.named(what), text)?;
     }
     if form.lines.is_empty() {
         return Err(Error::invalid(format!("order {} has no lines", form.key())));
@@ -1015,7 +1016,7 @@ fn check_form(form: &OrderForm) -> Result<()> {
         });
     }
     for line in &form.lines {
-        check_code("SKU code", &line.sku)?;
+        check(validate::SKU_CODE, &line.sku)?;
         if line.qty == 0 || line.qty > LINE_QTY_MAX {
             return Err(Error::invalid(format!(
                 "order {}: quantity {} of {:?} is out of range",

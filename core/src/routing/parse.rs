@@ -583,6 +583,11 @@ impl Reader<'_> {
             )
         } else if text.chars().any(char::is_control) {
             format!("the {what} must be on one line, without tabs or other control characters")
+        } else if let Some((index, character, class)) = crate::validate::hidden_character(text) {
+            format!(
+                "the {what} {text:?} contains {class} (U+{:04X} at character {index}); names are shown to people and must read as they are",
+                u32::from(character)
+            )
         } else {
             return Some(text.to_string());
         };
@@ -608,6 +613,11 @@ impl Reader<'_> {
                 format!("{text:?} has spaces at its start or end, so it would never match; remove them")
             } else if text.chars().any(char::is_control) {
                 format!("{text:?} contains a control character (a tab or line break)")
+            } else if let Some((index, character, class)) = crate::validate::hidden_character(text) {
+                format!(
+                    "{text:?} contains {class} (U+{:04X} at character {index}), so it would never match",
+                    u32::from(character)
+                )
             } else if text.len() > bytes_max {
                 format!(
                     "this {key} is {} bytes long, more than the {bytes_max} allowed ({limit}), so it would never match",
@@ -1158,6 +1168,15 @@ path = "auto"
         assert!(found[2].2.contains("an empty category matches no order"), "{}", found[2].2);
         assert!(found[3].2.contains("each category must be text"), "{}", found[3].2);
         assert!(found[4].2.contains("an empty flags list"), "{}", found[4].2);
+    }
+
+    #[test]
+    fn names_and_list_items_with_hidden_characters_are_refused() {
+        let text = "[[route]]\nname = \"big\u{200B}orders\"\nwhen.channel = [\"tm\u{202E}all\"]\npath = \"auto\"\n";
+        let found = problems(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].2.contains("zero-width space (a format character) (U+200B at character 3)"), "{}", found[0].2);
+        assert!(found[1].2.contains("bidi") && found[1].2.contains("never match"), "{}", found[1].2);
     }
 
     #[test]

@@ -4,11 +4,14 @@
  * problem's line and column (also for a dry run and a reload from a file); explanations say how
  * every rule came out for an order; a dry run counts the paths recent orders would take; a
  * reload from a file and a watched file go live and say who changed them; a rules change and a
- * low-stock alert arrive as events.
+ * low-stock alert arrive as events; a rules path naming /dev/zero, a FIFO or a directory returns
+ * at once with ALLOT_STATUS_IO, a file above ALLOT_RULES_BYTES_MAX with
+ * ALLOT_STATUS_LIMIT_EXCEEDED, and neither changes anything.
  */
 #include "support.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char GOOD[] = "default_path = \"manual_review\"\n"
@@ -335,12 +338,49 @@ static void a_low_stock_level_raises_a_stock_alert_once(void **state) {
     allot_events_free(events);
 }
 
+static uint64_t last_lsn_of(const fixture *f) {
+    uint64_t lsn = 0;
+    assert_ok(allot_engine_last_lsn(f->engine, &lsn));
+    return lsn;
+}
+
+static void rules_paths_that_are_not_regular_files_return_at_once(void **state) {
+    fixture *f = *state;
+    const uint64_t before = last_lsn_of(f);
+    char *dir = temp_dir();
+    char path[4096];
+
+    assert_status(ALLOT_STATUS_IO, allot_engine_reload_rules(f->engine, S("/dev/zero"), S("ops")));
+    assert_message_contains("a device, not a regular file");
+
+    snprintf(path, sizeof path, "%s/rules.fifo", dir);
+    assert_int_equal(0, mkfifo(path, 0600));
+    assert_status(ALLOT_STATUS_IO, allot_engine_reload_rules(f->engine, path, strlen(path), S("ops")));
+    assert_message_contains("a FIFO, not a regular file");
+
+    assert_status(ALLOT_STATUS_IO, allot_engine_reload_rules(f->engine, dir, strlen(dir), S("ops")));
+    assert_message_contains("a directory, not a regular file");
+
+    snprintf(path, sizeof path, "%s/big.toml", dir);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    for (size_t i = 0; i < ALLOT_RULES_BYTES_MAX + 1; i++) {
+        assert_int_not_equal(EOF, fputc('#', file));
+    }
+    assert_int_equal(0, fclose(file));
+    assert_status(ALLOT_STATUS_LIMIT_EXCEEDED, allot_engine_reload_rules(f->engine, path, strlen(path), S("ops")));
+    assert_message_contains("RULES_BYTES_MAX");
+    assert_int_equal(before, last_lsn_of(f));
+    remove_dir(dir);
+}
+
 int run_rules_tests(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_rules_file_with_problems_is_refused_with_each_line_and_column, pipeline_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(explanations_and_dry_runs_show_how_orders_route, pipeline_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(rules_files_are_reloaded_and_watched, pipeline_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(a_low_stock_level_raises_a_stock_alert_once, pipeline_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(rules_paths_that_are_not_regular_files_return_at_once, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
