@@ -1623,3 +1623,25 @@ fn a_log_file_name_on_a_fifo_or_a_symlink_is_corruption_not_a_hang() {
         }
     }
 }
+
+/// A first open killed before its manifest was renamed into place leaves an empty segment and
+/// perhaps a half-written `MANIFEST.tmp`: that directory holds nothing anyone was promised and
+/// opens as new. The same directory with a record in it and no manifest is corruption.
+#[test]
+fn a_first_open_cut_short_before_its_manifest_opens_as_new_but_records_without_one_do_not() {
+    let clock = ManualClock::new(START_MS);
+    let dir = tempfile::tempdir().unwrap();
+    Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap().close().unwrap();
+    fs::remove_file(dir.path().join("MANIFEST")).unwrap();
+    fs::write(dir.path().join("MANIFEST.tmp"), b"half written").unwrap();
+    let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
+    assert_eq!((engine.last_lsn(), engine.recovery().torn_tail.clone()), (0, None));
+    assert!(!dir.path().join("MANIFEST.tmp").exists() && dir.path().join("MANIFEST").exists());
+    stock_catalogue(&engine);
+    engine.close().unwrap();
+    Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap().close().unwrap();
+
+    fs::remove_file(dir.path().join("MANIFEST")).unwrap();
+    let (_, _, detail) = open_corrupt(dir.path(), options(&clock, SyncMode::Always), "records without a manifest");
+    assert!(detail.contains("MANIFEST"), "{detail}");
+}

@@ -424,6 +424,7 @@ impl Engine {
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "creating data directory", e))?;
         let lock_file = DirectoryLock::acquire(&dir)?;
         checkpoint::remove_temporaries(&dir)?;
+        manifest::remove_temporary(&dir)?;
         let boot_id = options.faults.boot_id(manifest::current_boot_id());
         let recovered = Recovered::read(&dir, &options, boot_id)?;
         repair::apply(&dir, &recovered.replayed.plan)?;

@@ -38,6 +38,8 @@ use crate::ids::Lsn;
 use crate::log::segment::sync_dir;
 
 pub(crate) const MANIFEST_FILE: &str = "MANIFEST";
+/// Where a new manifest is written before it is renamed into place.
+pub(crate) const MANIFEST_TEMP_FILE: &str = "MANIFEST.tmp";
 const MAGIC: &[u8; 8] = b"ALLOTMAN";
 const FORMAT: u32 = 1;
 const SLOT_BYTES: usize = 4096;
@@ -149,19 +151,26 @@ pub(crate) struct ManifestFile {
 
 impl ManifestFile {
     /// Creates the manifest of a new log (or of a log written before there were manifests),
-    /// durably: the file, its first slot, and its name in the directory.
+    /// whole or not at all: written to a temporary file, synced, renamed into place, and the
+    /// directory synced. A crash before the rename leaves no manifest (and a log with no record
+    /// in a format that needs one, which recovery accepts as new).
     pub(crate) fn create(dir: &Path, manifest: Manifest) -> Result<ManifestFile> {
         let path = manifest_path(dir);
+        let temp = dir.join(MANIFEST_TEMP_FILE);
+        let first = Manifest { version: 1, ..manifest };
+        let mut slots = vec![0u8; 2 * SLOT_BYTES];
+        slots[SLOT_BYTES..].copy_from_slice(&first.encode());
+        std::fs::write(&temp, &slots)
+            .and_then(|()| File::open(&temp)?.sync_all())
+            .map_err(|e| Error::io(&temp, "writing the log manifest", e))?;
+        std::fs::rename(&temp, &path).map_err(|e| Error::io(&path, "renaming the log manifest into place", e))?;
+        sync_dir(dir)?;
         let file = OpenOptions::new()
             .read(true)
             .write(true)
-            .create_new(true)
             .open(&path)
-            .map_err(|e| Error::io(&path, "creating the log manifest", e))?;
-        let mut created = ManifestFile { path, file, current: Manifest { version: 0, ..manifest } };
-        created.write(manifest)?;
-        sync_dir(dir)?;
-        Ok(created)
+            .map_err(|e| Error::io(&path, "opening the log manifest", e))?;
+        Ok(ManifestFile { path, file, current: first })
     }
 
     /// Opens the manifest that recovery read, to write its next states.
@@ -189,6 +198,16 @@ impl ManifestFile {
             .map_err(|e| Error::io(&self.path, "writing the log manifest", e))?;
         self.current = next;
         Ok(())
+    }
+}
+
+/// Removes a manifest a crash kept from being renamed into place.
+pub(crate) fn remove_temporary(dir: &Path) -> Result<()> {
+    let temp = dir.join(MANIFEST_TEMP_FILE);
+    match std::fs::remove_file(&temp) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(Error::io(&temp, "removing an unfinished log manifest", error)),
     }
 }
 

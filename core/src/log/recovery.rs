@@ -165,6 +165,8 @@ pub(crate) struct Replayed {
     pub(crate) durable_lsn: Lsn,
     /// What a real open changes.
     pub(crate) plan: RepairPlan,
+    /// The log id the segments carry, if they have one and no manifest said it.
+    pub(crate) segments_log_id: Option<u64>,
 }
 
 /// Replays every record above `apply_after` (the checkpoint's LSN for an open, 0 to see every
@@ -235,5 +237,6 @@ pub(crate) fn replay(
         max_seq: scanned.max_seq,
         durable_lsn: scanned.durable_lsn,
         plan,
+        segments_log_id: scanned.log_id,
     })
 }

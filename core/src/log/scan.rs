@@ -83,6 +83,8 @@ pub(crate) struct Scanned {
     pub(crate) stop: Stop,
     /// Why the stop's bytes are not the next record.
     pub(crate) reason: &'static str,
+    /// The log id in the chain's format-2 headers (for a log whose manifest is not yet written).
+    pub(crate) log_id: Option<u64>,
 }
 
 /// A segment file read whole.
@@ -143,8 +145,20 @@ pub(crate) fn scan(input: &ScanInput<'_>, mut apply: impl FnMut(Lsn, Record<'_>)
     };
     let mut spans = Vec::new();
     let mut index = start;
+    let mut log_id = None;
     loop {
         spans.push(SegmentSpan { seq: segment.seq, first_lsn: header.first_lsn, path: segment.path.clone() });
+        if header.has_end_marks() {
+            // Without a manifest to say which log this is, its segments must at least agree.
+            if log_id.is_some_and(|id| id != header.log_id) {
+                return Err(Error::corruption(
+                    &segment.path,
+                    32,
+                    "the segment belongs to another data directory's log",
+                ));
+            }
+            log_id = Some(header.log_id);
+        }
         let offset = replay_segment(input, &segment, &header, &mut progress, &mut apply)?;
         let read = read_frame(&segment.bytes, offset);
         let sealed_here =
@@ -174,6 +188,7 @@ pub(crate) fn scan(input: &ScanInput<'_>, mut apply: impl FnMut(Lsn, Record<'_>)
             later_records: described.later_records,
             stop: described.stop,
             reason: described.reason,
+            log_id,
         });
     }
 }
@@ -322,6 +337,7 @@ fn empty_log(input: &ScanInput<'_>, max_seq: u64, stale: Vec<PathBuf>, files: &[
             looks_unwritten: false,
         },
         reason: "no log yet",
+        log_id: None,
     })
 }
 

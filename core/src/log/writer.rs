@@ -80,7 +80,9 @@ impl MappedLog {
         boot_id: BootId,
         faults: Arc<Faults>,
     ) -> Result<MappedLog> {
-        let log_id = start.log_id().unwrap_or_else(new_log_id);
+        // The manifest's log id; else the one its segments already carry (a first open cut short
+        // before its manifest); else a new log's.
+        let log_id = start.log_id().or(replayed.segments_log_id).unwrap_or_else(new_log_id);
         let mut spans = replayed.spans.clone();
         // What recovery read may still be only in the page cache (a crashed process's last
         // writes): make it durable before anything new is acknowledged after it.
