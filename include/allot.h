@@ -313,6 +313,16 @@ enum allot_status
      */
     ALLOT_STATUS_CLOSED = 305,
     /**
+     * The engine was opened by another process: this is a child made by `fork()` while it was
+     * open. Every call through an inherited engine or client handle answers this and changes
+     * nothing; open the engine in the child instead.
+     */
+    ALLOT_STATUS_WRONG_PROCESS = 306,
+    /**
+     * The engine is open read-only and refuses writes.
+     */
+    ALLOT_STATUS_READ_ONLY = 307,
+    /**
      * A bug in Allot (including a panic caught at the boundary).
      */
     ALLOT_STATUS_INTERNAL = 900,

@@ -37,13 +37,15 @@ pub enum ErrorCode {
     Poisoned = 303,
     Locked = 304,
     Closed = 305,
+    WrongProcess = 306,
+    ReadOnly = 307,
 
     Internal = 900,
 }
 
 impl ErrorCode {
     /// Every code, in numeric order: for tests that walk all of them through every face.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::InvalidInput,
         ErrorCode::LimitExceeded,
         ErrorCode::UnknownSku,
@@ -62,6 +64,8 @@ impl ErrorCode {
         ErrorCode::Poisoned,
         ErrorCode::Locked,
         ErrorCode::Closed,
+        ErrorCode::WrongProcess,
+        ErrorCode::ReadOnly,
         ErrorCode::Internal,
     ];
 
@@ -90,6 +94,8 @@ impl ErrorCode {
             ErrorCode::Poisoned => "poisoned",
             ErrorCode::Locked => "locked",
             ErrorCode::Closed => "closed",
+            ErrorCode::WrongProcess => "wrong_process",
+            ErrorCode::ReadOnly => "read_only",
             ErrorCode::Internal => "internal",
         }
     }
@@ -165,6 +171,17 @@ pub enum Error {
     #[error("the engine is closed")]
     Closed,
 
+    /// A call from a process other than the one that opened the engine: a child made by
+    /// `fork()` inherits a copy of the engine, whose log and lock are the parent's. Nothing
+    /// changed.
+    #[error(
+        "this engine was opened by process {opened_by}; process {caller} (a forked child?) may not use it: open the engine in the child, or start children with spawn"
+    )]
+    WrongProcess { opened_by: u32, caller: u32 },
+
+    #[error("the engine at {} is open read-only: it refuses writes", path.display())]
+    ReadOnly { path: PathBuf },
+
     #[error("internal error (a bug in Allot): {detail}")]
     Internal { detail: String },
 }
@@ -209,6 +226,8 @@ impl Error {
             Error::Poisoned { .. } => ErrorCode::Poisoned,
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Closed => ErrorCode::Closed,
+            Error::WrongProcess { .. } => ErrorCode::WrongProcess,
+            Error::ReadOnly { .. } => ErrorCode::ReadOnly,
             Error::Internal { .. } => ErrorCode::Internal,
         }
     }
@@ -262,5 +281,11 @@ mod tests {
         assert_eq!(error.to_string(), "order \"ORD-1\": SKU \"SOFA-3P\" needs 5 but only 3 available");
         let error = Error::IllegalTransition { order: "ORD-2".into(), from: "released", to: "committed" };
         assert_eq!(error.to_string(), "order \"ORD-2\" is released and cannot become committed");
+        let error = Error::WrongProcess { opened_by: 41, caller: 42 };
+        assert_eq!(
+            error.to_string(),
+            "this engine was opened by process 41; process 42 (a forked child?) may not use it: \
+             open the engine in the child, or start children with spawn"
+        );
     }
 }

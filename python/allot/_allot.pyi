@@ -109,6 +109,8 @@ __all__ = [
     "PoisonedError",
     "LockedError",
     "ClosedError",
+    "WrongProcessError",
+    "ReadOnlyError",
     "InternalError",
     "ERROR_CODES",
     "_error_for_code",
@@ -1601,6 +1603,14 @@ class LockedError(StorageError):
 
 class ClosedError(StorageError):
     """The engine was closed (code 305)."""
+
+class WrongProcessError(StorageError):
+    """The engine was opened by another process (code 306): this is a child made by fork()
+    (multiprocessing's fork start method) and nothing changed. Open the engine in the child, or
+    start children with spawn."""
+
+class ReadOnlyError(StorageError):
+    """The engine is open read-only and refuses writes (code 307)."""
 
 class InternalError(AllotError):
     """A bug in Allot (code 900): please report it with the message."""
