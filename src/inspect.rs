@@ -32,7 +32,7 @@ pub fn inspect(dir: &Path) -> Result<()> {
     }
 
     let engine = open(dir)?;
-    let metrics = engine.metrics();
+    let metrics = engine.metrics()?;
     let viewer = engine.client(Role::Viewer);
     println!("catalogue: {} warehouses, {} SKUs", metrics.warehouses, metrics.skus);
     for warehouse in viewer.warehouses()? {

@@ -385,7 +385,7 @@ pub unsafe extern "C" fn allot_engine_last_lsn(engine: *const allot_engine, out_
     guard("allot_engine_last_lsn", || {
         // SAFETY: the header's contract: a live engine handle, and NULL or one writable u64.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_lsn, "out_lsn")?) };
-        out.write(engine.open_engine()?.last_lsn());
+        out.write(engine.open_engine()?.last_lsn()?);
         Ok(())
     })
 }
@@ -399,7 +399,7 @@ pub unsafe extern "C" fn allot_engine_now_ms(engine: *const allot_engine, out_no
     guard("allot_engine_now_ms", || {
         // SAFETY: the header's contract: a live engine handle, and NULL or one writable u64.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_now_ms, "out_now_ms")?) };
-        out.write(engine.open_engine()?.now_ms());
+        out.write(engine.open_engine()?.now_ms()?);
         Ok(())
     })
 }
@@ -513,7 +513,7 @@ pub unsafe extern "C" fn allot_engine_metrics(
     guard("allot_engine_metrics", || {
         // SAFETY: the header's contract: a live engine handle, and one writable struct.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_metrics, "out_metrics")?) };
-        out.write(engine.open_engine()?.metrics().into());
+        out.write(engine.open_engine()?.metrics()?.into());
         Ok(())
     })
 }
@@ -531,7 +531,7 @@ pub unsafe extern "C" fn allot_engine_metrics_prometheus(
     guard("allot_engine_metrics_prometheus", || {
         // SAFETY: the header's contract: a live engine handle, and one writable pointer.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_text, "out_text")?) };
-        out.write(allot_string::boxed(&engine.open_engine()?.metrics().prometheus_text()));
+        out.write(allot_string::boxed(&engine.open_engine()?.metrics()?.prometheus_text()));
         Ok(())
     })
 }

@@ -269,8 +269,8 @@ impl PyEngine {
 
     /// Why the last automatic reload of a watched rules file failed (every problem with its
     /// line and column), or None.
-    fn rules_reload_error(&self) -> Option<String> {
-        self.engine().rules_reload_error()
+    fn rules_reload_error(&self) -> PyResult<Option<String>> {
+        check(self.engine().rules_reload_error())
     }
 
     /// Checks every stock and reservation invariant over the whole state; returns what it
@@ -289,9 +289,9 @@ impl PyEngine {
     }
 
     /// The engine's counters now.
-    fn metrics(&self, py: Python<'_>) -> Metrics {
+    fn metrics(&self, py: Python<'_>) -> PyResult<Metrics> {
         let engine = self.engine();
-        Metrics::from(py.detach(|| engine.metrics()))
+        check(py.detach(|| engine.metrics())).map(Metrics::from)
     }
 
     /// Stops the background worker, makes the log durable and releases the directory lock.
@@ -354,20 +354,20 @@ impl PyEngine {
 
     /// The engine clock's time, in milliseconds since the Unix epoch.
     #[getter]
-    fn now_ms(&self) -> u64 {
-        self.engine().now_ms()
+    fn now_ms(&self) -> PyResult<u64> {
+        check(self.engine().now_ms())
     }
 
     /// The LSN of the last record appended to the log.
     #[getter]
-    fn last_lsn(&self) -> u64 {
-        self.engine().last_lsn()
+    fn last_lsn(&self) -> PyResult<u64> {
+        check(self.engine().last_lsn())
     }
 
     /// The LSN up to which the log is known to be on disk.
     #[getter]
-    fn durable_lsn(&self) -> u64 {
-        self.engine().durable_lsn()
+    fn durable_lsn(&self) -> PyResult<u64> {
+        check(self.engine().durable_lsn())
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
