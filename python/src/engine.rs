@@ -81,7 +81,8 @@ impl Options<'_, '_> {
 /// An engine: one data directory (or none, in memory), its stock and its log. Open it with
 /// `Engine.open(path, ...)` or `Engine.open_in_memory(...)`, get clients with
 /// `engine.client(role)`, and close it (or use it as a context manager). Share it and its
-/// clients between threads freely.
+/// clients between threads freely; not between processes (WrongProcessError in a forked
+/// child: see the stubs).
 #[pyclass(frozen, module = "allot", name = "Engine")]
 pub(crate) struct PyEngine {
     shared: Arc<Shared>,
@@ -214,6 +215,7 @@ impl PyEngine {
             let names: Vec<&str> = Role::ALL.iter().map(|role| role.name()).collect();
             PyValueError::new_err(format!("unknown role {role:?}: expected one of {}", names.join(", ")))
         })?;
+        check(self.engine().check_process())?;
         Ok(PyClient { client: self.engine().client(parsed), shared: self.shared.clone() })
     }
 
@@ -296,10 +298,11 @@ impl PyEngine {
 
     /// Stops the background worker, makes the log durable and releases the directory lock.
     /// Every later call through this engine or its clients raises ClosedError. Closing twice is
-    /// harmless.
+    /// harmless. In a forked child: WrongProcessError, and nothing is done.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        self.closed.store(true, Ordering::Release);
         let engine = self.engine();
+        check(engine.check_process())?;
+        self.closed.store(true, Ordering::Release);
         check(py.detach(|| engine.close()))
     }
 
