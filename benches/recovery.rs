@@ -37,7 +37,7 @@ fn build_log(dir: &Path) -> u64 {
             admin.commit(&order).unwrap();
         }
     }
-    let records = engine.last_lsn();
+    let records = engine.last_lsn().unwrap();
     engine.close().unwrap();
     records
 }

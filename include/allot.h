@@ -96,6 +96,22 @@
  * - A watched rules file is reloaded on a thread of the library's own; the engine's locking
  *   makes that safe against every other call.
  * - A *_free() must be the last call on its handle: no other thread may be using it.
+ *
+ * PROCESSES: DO NOT USE AN ENGINE ACROSS fork()
+ *
+ * - An engine belongs to the process that opened it. A child made by fork() while it is open
+ *   inherits the handles, but the log they write to and the lock are the parent's: every call
+ *   through an inherited allot_engine or allot_client returns ALLOT_STATUS_WRONG_PROCESS and
+ *   changes nothing (the per-function error lists leave it out). allot_engine_close() in the
+ *   child does nothing; allot_engine_free() and allot_client_free() free only the handle and
+ *   leave the engine's state alone (the child's copy of it is leaked until the child exits).
+ * - Start the other process with exec (posix_spawn, or fork() then exec) rather than a bare
+ *   fork(), or open the engine in the child (a data directory is open in one process at a time)
+ *   when the child was forked before its parent opened any engine: an open engine runs a
+ *   worker thread, and a child of a multi-threaded process may deadlock on a lock another
+ *   thread held at the fork. The refusal takes none of the engine's locks (it only allocates
+ *   its message), so an inherited handle always answers at once. The parent's engine is
+ *   unaffected by anything its children do.
  */
 
 #ifndef ALLOT_H
@@ -317,6 +333,16 @@ enum allot_status
      * The engine was closed.
      */
     ALLOT_STATUS_CLOSED = 305,
+    /**
+     * The engine was opened by another process: this is a child made by `fork()` while it was
+     * open. Every call through an inherited engine or client handle answers this and changes
+     * nothing; open the engine in the child instead.
+     */
+    ALLOT_STATUS_WRONG_PROCESS = 306,
+    /**
+     * The engine is open read-only and refuses writes.
+     */
+    ALLOT_STATUS_READ_ONLY = 307,
     /**
      * A bug in Allot (including a panic caught at the boundary).
      */
@@ -2085,7 +2111,9 @@ allot_status allot_engine_open_in_memory(const struct allot_engine_options *opti
  * and returns `ALLOT_STATUS_OK`. The handle must still be freed with `allot_engine_free()`.
  *
  * Errors: `ALLOT_STATUS_IO` or `ALLOT_STATUS_POISONED` if the final flush failed (the directory
- * is unlocked all the same; reopening it recovers what reached the disk).
+ * is unlocked all the same; reopening it recovers what reached the disk);
+ * `ALLOT_STATUS_WRONG_PROCESS` in a child made by `fork()`, where it does nothing at all (the
+ * worker, the log and the lock are the parent's).
  */
 allot_status allot_engine_close(const struct allot_engine *engine);
 
@@ -2093,7 +2121,8 @@ allot_status allot_engine_close(const struct allot_engine *engine);
  * Frees an engine handle, closing the engine first if it is still open (any error of that
  * close is lost: call `allot_engine_close()` first to see it). NULL does nothing. Clients made
  * from the engine stay valid and must be freed on their own; they answer
- * `ALLOT_STATUS_CLOSED`.
+ * `ALLOT_STATUS_CLOSED`. In a child made by `fork()` it frees only the handle: the engine's
+ * state is the parent's, and the child's copy of it is leaked, never closed.
  */
 void allot_engine_free(struct allot_engine *engine);
 

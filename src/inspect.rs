@@ -42,7 +42,7 @@ pub fn inspect(dir: &Path) -> Result<()> {
     }
 
     let engine = open(dir)?;
-    let metrics = engine.metrics();
+    let metrics = engine.metrics()?;
     let viewer = engine.client(Role::Viewer);
     say!("catalogue: {} warehouses, {} SKUs", metrics.warehouses, metrics.skus)?;
     for warehouse in viewer.warehouses()? {

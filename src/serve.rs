@@ -146,8 +146,8 @@ struct Tail {
 
 impl Tail {
     /// The page's now: the newest event's time, or the engine's clock if there was none.
-    fn as_of_ms(&self, engine: &Engine) -> u64 {
-        if self.newest_ms == 0 { engine.now_ms() } else { self.newest_ms }
+    fn as_of_ms(&self, engine: &Engine) -> Result<u64> {
+        Ok(if self.newest_ms == 0 { engine.now_ms()? } else { self.newest_ms })
     }
 
     fn count(&mut self, at_ms: u64, reservations: u64, orders: u64) {
@@ -366,7 +366,9 @@ fn follow_log(state: &State, viewer: &Client) {
         let event = match subscription.next() {
             Some(Ok(event)) => event,
             Some(Err(allot_core::Error::CursorExpired { .. })) => {
-                tail.cursor = state.engine.last_lsn();
+                if let Ok(last_lsn) = state.engine.last_lsn() {
+                    tail.cursor = last_lsn;
+                }
                 break;
             }
             Some(Err(_)) | None => break,
@@ -424,7 +426,10 @@ fn route(state: &State, request: &Request) -> (u16, &'static str, String) {
         "/style.css" => (200, "text/css; charset=utf-8", STYLE_CSS.into()),
         "/favicon.ico" => (204, "image/x-icon", String::new()),
         "/metrics" => {
-            let text = state.engine.metrics().prometheus_text();
+            let text = match state.engine.metrics() {
+                Ok(metrics) => metrics.prometheus_text(),
+                Err(error) => return (500, TEXT, format!("{error}\n")),
+            };
             if request.accept.contains("application/openmetrics-text") {
                 (200, "application/openmetrics-text; version=1.0.0; charset=utf-8", text)
             } else {
@@ -436,7 +441,7 @@ fn route(state: &State, request: &Request) -> (u16, &'static str, String) {
         "/api/stock" => api(stock(&viewer, &params)),
         "/api/alerts" => api(alerts(state, &viewer, &params)),
         "/api/tasks" => api(tasks(state, &viewer)),
-        "/api/rates" => api(Ok(rates(state, &params))),
+        "/api/rates" => api(rates(state, &params)),
         _ => (404, TEXT, "not found\n".into()),
     }
 }
@@ -468,12 +473,12 @@ fn classic_text(open_metrics: &str) -> String {
 }
 
 fn summary(state: &State, viewer: &Client) -> Result<Value> {
-    let metrics = state.engine.metrics();
+    let metrics = state.engine.metrics()?;
     let orders: BTreeMap<&str, u64> = metrics.orders_by_state.iter().map(|(s, n)| (s.name(), *n)).collect();
     let total: u64 = orders.values().sum();
     Ok(json!({
-        "now_ms": state.engine.now_ms(),
-        "as_of_ms": lock(&state.tail).as_of_ms(&state.engine),
+        "now_ms": state.engine.now_ms()?,
+        "as_of_ms": lock(&state.tail).as_of_ms(&state.engine)?,
         "skus": metrics.skus,
         "warehouses": metrics.warehouses,
         "reservations_held": metrics.reservations_held,
@@ -598,7 +603,7 @@ fn alerts(state: &State, viewer: &Client, params: &HashMap<String, String>) -> R
     }
     // Low-stock alerts the pipeline raised within the window, newest first.
     let tail = lock(&state.tail);
-    let end_ms = tail.as_of_ms(&state.engine);
+    let end_ms = tail.as_of_ms(&state.engine)?;
     let since_ms = end_ms.saturating_sub(window_s * 1000);
     let raised: Vec<Value> = tail
         .alerts
@@ -611,7 +616,7 @@ fn alerts(state: &State, viewer: &Client, params: &HashMap<String, String>) -> R
 }
 
 fn tasks(state: &State, viewer: &Client) -> Result<Value> {
-    let now = lock(&state.tail).as_of_ms(&state.engine);
+    let now = lock(&state.tail).as_of_ms(&state.engine)?;
     let tasks: Vec<Value> = viewer
         .tasks()?
         .iter()
@@ -633,9 +638,9 @@ fn tasks(state: &State, viewer: &Client) -> Result<Value> {
 /// Reservations and arriving orders per second over the window, in at most `RATE_POINTS_MAX`
 /// buckets of whole seconds ending at the newest event's second. A point counts the
 /// seconds `(at_s - bucket_s, at_s]` of the engine's clock.
-fn rates(state: &State, params: &HashMap<String, String>) -> Value {
+fn rates(state: &State, params: &HashMap<String, String>) -> Result<Value> {
     let tail = lock(&state.tail);
-    let end_ms = tail.as_of_ms(&state.engine);
+    let end_ms = tail.as_of_ms(&state.engine)?;
     let end_s = end_ms / 1000;
     let bucket_s = window_s(params).div_ceil(RATE_POINTS_MAX);
     let buckets = window_s(params).div_ceil(bucket_s);
@@ -659,14 +664,14 @@ fn rates(state: &State, params: &HashMap<String, String>) -> Value {
             "orders_per_s": sum.orders as f64 / bucket_s as f64,
         }));
     }
-    json!({
+    Ok(json!({
         "window_s": buckets * bucket_s,
         "bucket_s": bucket_s,
         "end_ms": end_ms,
         "reservations": reservations_total,
         "orders": orders_total,
         "points": points,
-    })
+    }))
 }
 
 #[cfg(test)]

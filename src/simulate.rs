@@ -216,7 +216,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         received_units: BTreeMap::new(),
     };
     let skus = stock_up(&engine, &mut day, args.orders)?;
-    let cursor = engine.last_lsn();
+    let cursor = engine.last_lsn()?;
     clock.set_ms(DAY_START_MS);
 
     let progress = progress_bar(args.orders);
@@ -299,7 +299,7 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
     // adds up: what came in, minus what shipped, plus what came back.
     let before = levels(&viewer, &skus)?;
     let oversold = before.values().filter(|l| l.reserved > l.on_hand).count();
-    let metrics = engine.metrics();
+    let metrics = engine.metrics()?;
     drop(server);
     engine.close()?;
     let engine = Engine::open(&args.dir, options)?;

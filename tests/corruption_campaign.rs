@@ -400,11 +400,11 @@ fn trial(base: &Base, rng: &mut StdRng) -> Result<Outcome, String> {
         ));
     }
     engine.check_invariants().map_err(|e| format!("{context}: {e}"))?;
-    let held = engine.metrics().reservations_held;
+    let held = engine.metrics().unwrap().reservations_held;
     engine.close().map_err(|e| format!("{context}: close: {e}"))?;
     // The repaired directory opens whole, with the same records.
     let again = Engine::open(copy.path(), options(base.sync)).map_err(|e| format!("{context}: reopen: {e}"))?;
-    if again.recovery().torn_tail.is_some() || again.metrics().reservations_held != held {
+    if again.recovery().torn_tail.is_some() || again.metrics().unwrap().reservations_held != held {
         return Err(format!("{context}: reopened differently: {:?}", again.recovery()));
     }
     again.close().unwrap();

@@ -100,7 +100,7 @@ fn hostile_identifiers_are_refused_by_every_client_call_and_change_nothing() {
     let admin = engine.client(Role::Admin);
     let orders = engine.client(Role::Orders);
     let viewer = engine.client(Role::Viewer);
-    let before = engine.last_lsn();
+    let before = engine.last_lsn().unwrap();
     let line = [("CUSHION-45", 1)];
     let none = ReserveOptions::new();
     for value in HOSTILE {
@@ -143,7 +143,7 @@ fn hostile_identifiers_are_refused_by_every_client_call_and_change_nothing() {
         refused(courier.track("SF", value, allot_core::order::TrackingKind::PickedUp, ""), "tracking number", value);
         refused(warehouse.ship("shop:none", value, "SF1234567890123"), "carrier code", value);
     }
-    assert_eq!(engine.last_lsn(), before, "no refused call wrote anything");
+    assert_eq!(engine.last_lsn().unwrap(), before, "no refused call wrote anything");
     assert!(viewer.reservation("ORDER-1").unwrap().is_none());
     assert_eq!(viewer.stock("CUSHION-45").unwrap().reserved, 0);
     // The red team's first find: a blank order id.
@@ -161,7 +161,7 @@ fn hostile_free_text_is_refused_in_every_field_and_changes_nothing() {
     let admin = engine.client(Role::Admin);
     let orders = engine.client(Role::Orders);
     let warehouse = engine.client(Role::Warehouse);
-    let before = engine.last_lsn();
+    let before = engine.last_lsn().unwrap();
     for value in HOSTILE_TEXT {
         let address = |set: fn(&mut Address, String)| {
             let mut order = form("T-1");
@@ -180,7 +180,7 @@ fn hostile_free_text_is_refused_in_every_field_and_changes_nothing() {
         refused(admin.blacklist_add(BlacklistKind::Phone, value), "blacklist value", value);
         refused(admin.blacklist_add(BlacklistKind::Address, value), "blacklist value", value);
     }
-    assert_eq!(engine.last_lsn(), before, "no refused call wrote anything");
+    assert_eq!(engine.last_lsn().unwrap(), before, "no refused call wrote anything");
     // What real text holds is kept: ideographic spaces, emoji sequences, line breaks in notes.
     let mut kept = form("T-2");
     kept.ship_to.recipient = "林小雨 👨\u{200D}👩\u{200D}👧".into();
@@ -218,7 +218,7 @@ fn hostile_payload_fields_are_refused_naming_the_field_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let engine = stocked(dir.path());
     let orders = engine.client(Role::Orders);
-    let before = engine.last_lsn();
+    let before = engine.last_lsn().unwrap();
     let fields = [
         ("taobao", "tid"),
         ("taobao", "buyer_nick"),
@@ -249,7 +249,7 @@ fn hostile_payload_fields_are_refused_naming_the_field_and_change_nothing() {
         Err(Error::InvalidInput { message }) => assert!(message.contains("PAYLOAD_DEPTH_MAX"), "{message}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(engine.last_lsn(), before, "no refused payload wrote anything");
+    assert_eq!(engine.last_lsn().unwrap(), before, "no refused payload wrote anything");
     orders.intake_payload("pdd", "shop", &payload("pdd", "town", "徐汇区")).unwrap();
     engine.close().unwrap();
 }

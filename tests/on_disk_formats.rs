@@ -43,7 +43,7 @@ fn dir_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// warehouses, a checkpoint at LSN 64, then 6,000 reservations of which every seventh was
 /// released, and one JD order taken in).
 fn assert_fixture_state(engine: &Engine, context: &str) {
-    let metrics = engine.metrics();
+    let metrics = engine.metrics().unwrap();
     assert_eq!((metrics.skus, metrics.warehouses), (3, 2), "{context}");
     assert_eq!(
         (metrics.reservations_held, metrics.reservations_committed, metrics.reservations_released),
@@ -72,7 +72,7 @@ fn a_directory_of_the_previous_format_opens_whole_and_is_upgraded_in_place() {
     let before = dir_bytes(dir.path());
     let looked = Engine::open_read_only(dir.path(), options(&clock)).unwrap();
     assert_eq!(looked.recovery().shutdown, Shutdown::MachineRestart, "a log without a manifest cannot say");
-    assert_eq!((looked.recovery().checkpoint_lsn, looked.last_lsn()), (64, 6923));
+    assert_eq!((looked.recovery().checkpoint_lsn, looked.last_lsn().unwrap()), (64, 6923));
     assert_eq!(looked.recovery().torn_tail, None);
     assert_fixture_state(&looked, "read-only");
     // Its events read from the files as they are: every record after the checkpoint, in order.

@@ -105,7 +105,7 @@ fn an_order_from_each_channel_style_flows_from_intake_to_delivered_and_survives_
     let orders = engine.client(Role::Orders);
     let warehouse = engine.client(Role::Warehouse);
     let courier = engine.client(Role::Logistics);
-    let cursor = engine.last_lsn();
+    let cursor = engine.last_lsn().unwrap();
     let mut keys = Vec::new();
     for (style, payload, waybill) in
         [("taobao", TAOBAO, "SF1234567890123"), ("jd", JD, "JDX000123456789"), ("pdd", PDD, "YT1234567890123")]
@@ -583,7 +583,7 @@ fn a_watched_rules_file_is_reloaded_when_saved_and_a_broken_save_keeps_the_old_r
     std::fs::write(&file, "default_path = \"manual_review\"\n").unwrap();
     assert!(eventually(|| admin.rules_text().unwrap().contains("manual_review")), "the save was not picked up");
     std::fs::write(&file, "default_path = \"nowhere\"\n").unwrap();
-    assert!(eventually(|| engine.rules_reload_error().is_some_and(|e| e.contains("line 1"))));
+    assert!(eventually(|| engine.rules_reload_error().unwrap().is_some_and(|e| e.contains("line 1"))));
     assert!(admin.rules_text().unwrap().contains("manual_review"), "the broken save left the rules alone");
     engine.close().unwrap();
 }
@@ -628,11 +628,11 @@ fn flush_makes_the_latest_changes_durable_and_visible_to_subscribers_in_any_sync
     admin.add_warehouse("WH-SH", WarehouseSpec::new("310000", 1)).unwrap();
     admin.add_sku("MUG-350", "home").unwrap();
     admin.set_stock("MUG-350", "WH-SH", 5).unwrap();
-    let cursor = engine.durable_lsn();
+    let cursor = engine.durable_lsn().unwrap();
     let key = engine.client(Role::Orders).intake(form("F-1", "b-1", "13800000001", &[("MUG-350", 1, 990)])).unwrap();
-    assert!(engine.durable_lsn() < engine.last_lsn());
-    assert_eq!(engine.flush().unwrap(), engine.last_lsn());
-    assert_eq!(engine.durable_lsn(), engine.last_lsn());
+    assert!(engine.durable_lsn().unwrap() < engine.last_lsn().unwrap());
+    assert_eq!(engine.flush().unwrap(), engine.last_lsn().unwrap());
+    assert_eq!(engine.durable_lsn().unwrap(), engine.last_lsn().unwrap());
     let seen = engine.client(Role::Viewer).subscribe(cursor).map(|e| e.unwrap()).collect::<Vec<_>>();
     assert!(seen.iter().any(|e| matches!(e.record.pipeline(),
         Some((_, PipelineChange::Received { order, .. })) if *order == key.order.key)));

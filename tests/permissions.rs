@@ -71,8 +71,9 @@ const METHODS: &[(&str, Operation, bool)] = &[
     ("dry_run_rules", Operation::ManageRules, false),
 ];
 
-/// Client methods that take no permission: they only describe or re-label the client.
-const UNCHECKED: [&str; 3] = ["role", "actor", "acting_as"];
+/// Client methods that take no permission: they only describe or re-label the client, or ask
+/// whether this is the engine's process.
+const UNCHECKED: [&str; 4] = ["role", "actor", "acting_as", "check_process"];
 
 /// The policy, written out by hand: what each role may call, grouped as catalogue writes, stock movements,
 /// reservations, stock reads, catalogue reads, then the pipeline's intake, review, release and shipping, tracking,
@@ -473,9 +474,9 @@ fn state(engine: &Engine) -> State {
             (state, keys)
         })
         .collect();
-    let m = engine.metrics();
+    let m = engine.metrics().unwrap();
     State {
-        last_lsn: engine.last_lsn(),
+        last_lsn: engine.last_lsn().unwrap(),
         warehouses,
         skus,
         cells,
@@ -504,7 +505,7 @@ fn state(engine: &Engine) -> State {
 }
 
 fn denials(engine: &Engine) -> HashMap<(Role, Operation), u64> {
-    let metrics = engine.metrics();
+    let metrics = engine.metrics().unwrap();
     let total: u64 = metrics.permission_denied.iter().map(|&(_, _, n)| n).sum();
     assert_eq!(metrics.permission_denied_total, total, "the total is the sum of the per-operation counts");
     metrics.permission_denied.into_iter().map(|(role, operation, n)| ((role, operation), n)).collect()
@@ -608,7 +609,7 @@ fn every_role_gets_exactly_the_calls_the_policy_grants() {
             }
         }
         assert_eq!(denials(&engine), expected, "{role}: denial counters");
-        assert_eq!(engine.metrics().permission_denied_total, denied_here);
+        assert_eq!(engine.metrics().unwrap().permission_denied_total, denied_here);
         engine.check_invariants().unwrap();
         engine.close().unwrap();
     }
@@ -711,7 +712,7 @@ fn a_denied_caller_learns_it_was_denied_whatever_input_it_sent() {
     denied(viewer.adjust("SOFA", "WH-SH", 0, &"x".repeat(5000)), Operation::Adjust);
     denied(viewer.expect_inbound("SOFA", "WH-SH", 0), Operation::ExpectInbound);
     denied(viewer.land_inbound("SOFA", "WH-SH", 0), Operation::LandInbound);
-    assert_eq!(engine.metrics().permission_denied_total, 5);
+    assert_eq!(engine.metrics().unwrap().permission_denied_total, 5);
     engine.close().unwrap();
 }
 

@@ -133,7 +133,7 @@ fn a_checkpoint_renamed_to_a_higher_lsn_is_corruption() {
     for n in 0..500 {
         orders.reserve(&format!("B-{n}"), &[("SOFA", 1)], &ReserveOptions::new()).unwrap();
     }
-    let last = engine.last_lsn();
+    let last = engine.last_lsn().unwrap();
     engine.close().unwrap();
     let renamed = dir.path().join(format!("checkpoint-{:020}.ckpt", last + 1_000));
     fs::copy(checkpoint.path.unwrap(), &renamed).unwrap();

@@ -195,7 +195,7 @@ fn bad_input_is_a_typed_error_that_changes_nothing() {
     let clock = ManualClock::new(0);
     let engine = stocked(dir.path(), &clock);
     let admin = engine.client(Role::Admin);
-    let before = engine.last_lsn();
+    let before = engine.last_lsn().unwrap();
     let long = "x".repeat(65);
     let cases: Vec<(Error, &str)> = vec![
         (admin.add_sku("", "c").unwrap_err(), "invalid_input"),
@@ -217,7 +217,7 @@ fn bad_input_is_a_typed_error_that_changes_nothing() {
     for (error, code) in cases {
         assert_eq!(error.code().name(), code, "{error}");
     }
-    assert_eq!(engine.last_lsn(), before, "no failed call wrote anything");
+    assert_eq!(engine.last_lsn().unwrap(), before, "no failed call wrote anything");
     engine.close().unwrap();
 }
 
@@ -333,13 +333,13 @@ fn settled_orders_are_forgotten_after_the_retention_window() {
     engine.checkpoint().unwrap();
     assert_eq!(orders.reservation("OLD").unwrap(), None, "forgotten after 7 days");
     assert_eq!(orders.reservation("HELD").unwrap().unwrap().state, ReservationState::Held, "held ones stay");
-    let made_before = engine.metrics().reservations_made;
+    let made_before = engine.metrics().unwrap().reservations_made;
     engine.close().unwrap();
 
     let engine = Engine::open(dir.path(), options).unwrap();
     let orders = engine.client(Role::Orders);
     assert_eq!(orders.reservation("OLD").unwrap(), None);
-    assert_eq!(engine.metrics().reservations_made, made_before, "the count survives the checkpoint");
+    assert_eq!(engine.metrics().unwrap().reservations_made, made_before, "the count survives the checkpoint");
     let again = orders.reserve("OLD", &[("SOFA", 2)], &ReserveOptions::new()).unwrap();
     assert!(!again.repeat, "a forgotten order id starts a new reservation");
     engine.check_invariants().unwrap();
@@ -354,7 +354,7 @@ fn extreme_arguments_are_refused_or_saturate_without_panicking() {
     admin.add_warehouse("W", WarehouseSpec::new("310000", 1)).unwrap();
     admin.add_sku("SOFA", "c").unwrap();
     engine.advance_time(Duration::MAX).unwrap();
-    assert_eq!(engine.now_ms(), u64::MAX, "time saturates instead of wrapping");
+    assert_eq!(engine.now_ms().unwrap(), u64::MAX, "time saturates instead of wrapping");
     let sku = admin.sku_id("SOFA").unwrap();
     let lines = vec![(sku, 1); 60_000];
     let error = admin.reserve_by_id("BIG", &lines, &ReserveOptions::new()).unwrap_err();

@@ -172,7 +172,7 @@ fn metrics_and_stock_tell_what_the_engine_holds() {
 
     let engine = Engine::open(&dir, EngineOptions::default().housekeeping(false)).unwrap();
     let viewer = engine.client(Role::Viewer);
-    let counters = engine.metrics();
+    let counters = engine.metrics().unwrap();
     let metric = |name: &str| metrics.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
     assert_eq!(metric("allot_skus"), Some(counters.skus as f64));
     assert_eq!(metric("allot_warehouses"), Some(counters.warehouses as f64));

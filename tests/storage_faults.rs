@@ -753,7 +753,7 @@ fn a_damaged_or_misnamed_checkpoint_is_corruption_and_an_unnamed_whole_one_is_le
     let engine = Engine::open(intact.path(), opts()).unwrap();
     let report = engine.recovery().clone();
     assert_eq!(report.checkpoint_lsn, older.lsn, "the manifest's checkpoint stands");
-    assert_eq!(report.records_replayed, engine.last_lsn() - older.lsn);
+    assert_eq!(report.records_replayed, engine.last_lsn().unwrap() - older.lsn);
     assert_state(&engine, &ops, &full, "an unnamed newer checkpoint");
     engine.close().unwrap();
     assert_eq!(checkpoints(intact.path()), vec![intact.path().join(&older_name)], "the unnamed one was removed");
@@ -785,8 +785,8 @@ fn a_damaged_or_misnamed_checkpoint_is_corruption_and_an_unnamed_whole_one_is_le
     let other = tempfile::tempdir().unwrap();
     let engine = Engine::open(other.path(), opts()).unwrap();
     stock_catalogue(&engine);
-    while engine.last_lsn() < newer.lsn {
-        reserve(&engine, &format!("X{}", engine.last_lsn()), &[(0, 1)]);
+    while engine.last_lsn().unwrap() < newer.lsn {
+        reserve(&engine, &format!("X{}", engine.last_lsn().unwrap()), &[(0, 1)]);
     }
     let foreign = engine.checkpoint().unwrap();
     engine.close().unwrap();
@@ -949,14 +949,14 @@ fn fill_until_out_of_space(dir: &Path, faults: Option<Arc<Faults>>) {
     let mut made = 0u64;
     let error = loop {
         assert!(made < 1_000_000, "2 MiB never filled up");
-        let (stock, last_lsn) = (orders.stock("BULK").unwrap(), engine.last_lsn());
+        let (stock, last_lsn) = (orders.stock("BULK").unwrap(), engine.last_lsn().unwrap());
         let order = format!("FULL-{made:07}");
         match orders.reserve(&order, &[("BULK", 1)], &ReserveOptions::new()) {
             Ok(_) => made += 1,
             Err(error) => {
                 assert_eq!(orders.stock("BULK").unwrap(), stock, "a failed reserve holds nothing");
                 assert_eq!(orders.reservation(&order).unwrap(), None, "a failed reserve is not an order");
-                assert_eq!(engine.last_lsn(), last_lsn, "a failed reserve wrote no record");
+                assert_eq!(engine.last_lsn().unwrap(), last_lsn, "a failed reserve wrote no record");
                 break error;
             }
         }
@@ -977,7 +977,7 @@ fn fill_until_out_of_space(dir: &Path, faults: Option<Arc<Faults>>) {
     assert_eq!((levels.reserved, levels.on_hand), (made, 1 << 40));
     assert_eq!(orders.reservation("FULL-0000000").unwrap().unwrap().state, ReservationState::Held);
     engine.check_invariants().unwrap();
-    let last_lsn = engine.last_lsn();
+    let last_lsn = engine.last_lsn().unwrap();
     engine.close().unwrap();
 
     // A full disk does not stop the directory from opening: nothing needs new space to recover.
@@ -1019,20 +1019,20 @@ fn an_injected_full_disk_at_rollover_is_out_of_space_changes_nothing_and_does_no
     let engine = Engine::open(dir.path(), opts()).unwrap();
     stock_catalogue(&engine);
     let orders = engine.client(Role::Orders);
-    let held_before = engine.metrics().reservations_held;
+    let held_before = engine.metrics().unwrap().reservations_held;
     faults.fail_preallocations(u32::MAX);
     let mut made: Vec<(String, Lsn)> = Vec::new();
     let (failed_order, error) = loop {
         assert!(made.len() < 100_000, "the segment never filled up");
         let order = format!("R-{:06}", made.len());
         let before: Vec<_> = SKUS.iter().map(|sku| orders.stock(sku).unwrap()).collect();
-        let last_lsn = engine.last_lsn();
+        let last_lsn = engine.last_lsn().unwrap();
         match orders.reserve(&order, &[(SKUS[made.len() % 2], 1), ("DESK", 1)], &ReserveOptions::new()) {
             Ok(reservation) => made.push((order, reservation.lsn)),
             Err(error) => {
                 let after: Vec<_> = SKUS.iter().map(|sku| orders.stock(sku).unwrap()).collect();
                 assert_eq!(after, before, "a failed reserve holds nothing");
-                assert_eq!(engine.last_lsn(), last_lsn, "a failed reserve wrote no record");
+                assert_eq!(engine.last_lsn().unwrap(), last_lsn, "a failed reserve wrote no record");
                 break (order, error);
             }
         }
@@ -1040,8 +1040,8 @@ fn an_injected_full_disk_at_rollover_is_out_of_space_changes_nothing_and_does_no
     let Error::OutOfSpace { path, bytes } = &error else { panic!("expected OutOfSpace, got {error}") };
     assert_eq!((path.parent(), *bytes), (Some(dir.path()), SEGMENT_BYTES), "{error}");
     assert_eq!(orders.reservation(&failed_order).unwrap(), None);
-    assert_eq!(engine.metrics().reservations_held, held_before + made.len() as u64);
-    assert_eq!(engine.metrics().log_segments, 1);
+    assert_eq!(engine.metrics().unwrap().reservations_held, held_before + made.len() as u64);
+    assert_eq!(engine.metrics().unwrap().log_segments, 1);
     engine.check_invariants().unwrap();
     // Still out of space, still not poisoned: the same call fails the same way.
     let again = orders.reserve(&failed_order, &[("SOFA", 1)], &ReserveOptions::new()).unwrap_err();
@@ -1050,12 +1050,12 @@ fn an_injected_full_disk_at_rollover_is_out_of_space_changes_nothing_and_does_no
 
     // Space again: the engine rolls over and goes on, from the next LSN.
     faults.fail_preallocations(0);
-    let last_lsn = engine.last_lsn();
+    let last_lsn = engine.last_lsn().unwrap();
     let next = orders.reserve(&failed_order, &[("SOFA", 1)], &ReserveOptions::new()).unwrap();
     assert_eq!((next.lsn, next.repeat), (last_lsn + 1, false));
     let (first_order, _) = &made[0];
     orders.commit(first_order).unwrap();
-    assert_eq!(engine.metrics().log_segments, 2);
+    assert_eq!(engine.metrics().unwrap().log_segments, 2);
     engine.check_invariants().unwrap();
     engine.close().unwrap();
 
@@ -1086,12 +1086,12 @@ fn a_failed_sync_poisons_writes_keeps_reads_and_a_reopen_recovers() {
     let orders = engine.client(Role::Orders);
     let admin = engine.client(Role::Admin);
     let durable = reserve(&engine, "DURABLE", &[(0, 2)]);
-    assert_eq!(engine.durable_lsn(), durable);
+    assert_eq!(engine.durable_lsn().unwrap(), durable);
 
     faults.fail_syncs(1);
     let error = orders.reserve("IN-DOUBT", &[(SKUS[1], 1)], &ReserveOptions::new()).unwrap_err();
     assert!(matches!(error, Error::Poisoned { .. }), "the write whose sync failed: {error}");
-    assert_eq!(engine.durable_lsn(), durable, "nothing more became durable");
+    assert_eq!(engine.durable_lsn().unwrap(), durable, "nothing more became durable");
     // Every write is refused now, even though the injected fault is used up.
     let opts = ReserveOptions::new();
     let writes: Vec<(&str, Result<(), Error>)> = vec![
@@ -1315,15 +1315,16 @@ fn rollover_batch_log() -> (BuiltLog, Lsn) {
     let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
     stock_catalogue(&engine);
     let mut ops = Vec::new();
-    let room = |engine: &Engine| SEGMENT_BYTES - SEGMENT_HEADER_BYTES as u64 - engine.metrics().log_bytes_appended;
+    let room =
+        |engine: &Engine| SEGMENT_BYTES - SEGMENT_HEADER_BYTES as u64 - engine.metrics().unwrap().log_bytes_appended;
     let mut batches = 0;
     while room(&engine) > 12 * 1024 {
         ops.extend(reserve_batch(&engine, &format!("FILL{batches}"), 100));
         batches += 1;
     }
-    assert_eq!(engine.metrics().log_segments, 1);
+    assert_eq!(engine.metrics().unwrap().log_segments, 1);
     let last_batch = reserve_batch(&engine, "LAST", 400);
-    assert_eq!(engine.metrics().log_segments, 2, "the last batch rolled over");
+    assert_eq!(engine.metrics().unwrap().log_segments, 2, "the last batch rolled over");
     let batch_lsn = last_batch[0].0;
     ops.extend(last_batch);
     engine.close().unwrap();
@@ -1418,7 +1419,7 @@ fn segment_rollovers_under_concurrent_load_neither_deadlock_nor_collide() {
             .expect("reservations stalled across segment rollovers: a lock-order deadlock");
         result.unwrap();
     }
-    let segments = engine.metrics().log_segments;
+    let segments = engine.metrics().unwrap().log_segments;
     assert!(segments >= 10, "only {segments} segments: the test did not roll over enough to mean anything");
     engine.close().unwrap();
 }
@@ -1487,10 +1488,10 @@ fn an_order_split_too_finely_is_refused_and_leaves_the_log_clean() {
         }
     }
     let lines: Vec<(&str, u32)> = skus.iter().map(|s| (s.as_str(), 40)).collect();
-    let before = engine.last_lsn();
+    let before = engine.last_lsn().unwrap();
     let error = admin.reserve("HUGE", &lines, &ReserveOptions::new().allow_split(true)).unwrap_err();
     assert!(matches!(error, Error::LimitExceeded { limit: "PLACED_LINES_MAX", .. }), "{error}");
-    assert_eq!(engine.last_lsn(), before);
+    assert_eq!(engine.last_lsn().unwrap(), before);
     engine.close().unwrap();
     let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
     assert_eq!(engine.recovery().torn_tail, None);
@@ -1530,7 +1531,7 @@ fn the_records_after_a_checkpoint_lost_are_corruption_when_closed_and_cut_after_
     lose_everything_after_the_checkpoint(dir.path());
     let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
     assert_eq!(engine.recovery().checkpoint_lsn, report.lsn);
-    assert_eq!(engine.last_lsn(), report.lsn, "the log continues right after the checkpoint");
+    assert_eq!(engine.last_lsn().unwrap(), report.lsn, "the log continues right after the checkpoint");
     let viewer = engine.client(Role::Viewer);
     assert!(viewer.reservation("A49").unwrap().is_some(), "the checkpoint still has what came before");
     assert!(viewer.reservation("B0").unwrap().is_none());
@@ -1635,7 +1636,7 @@ fn a_first_open_cut_short_before_its_manifest_opens_as_new_but_records_without_o
     fs::remove_file(dir.path().join("MANIFEST")).unwrap();
     fs::write(dir.path().join("MANIFEST.tmp"), b"half written").unwrap();
     let engine = Engine::open(dir.path(), options(&clock, SyncMode::Always)).unwrap();
-    assert_eq!((engine.last_lsn(), engine.recovery().torn_tail.clone()), (0, None));
+    assert_eq!((engine.last_lsn().unwrap(), engine.recovery().torn_tail.clone()), (0, None));
     assert!(!dir.path().join("MANIFEST.tmp").exists() && dir.path().join("MANIFEST").exists());
     stock_catalogue(&engine);
     engine.close().unwrap();

@@ -563,7 +563,7 @@ fn run_worker(engine: &Engine, thread: usize, seed: u64) -> Vec<Seen> {
                 let (order, _) = held.swap_remove(rng.random_range(0..held.len()));
                 let wanted = if roll < 65 { Settlement::Commit } else { Settlement::Release };
                 let result = if wanted == Settlement::Commit { orders.commit(&order) } else { orders.release(&order) };
-                let after = engine.last_lsn();
+                let after = engine.last_lsn().unwrap();
                 seen.push(match result {
                     Ok(s) => Seen::Settled { order, wanted, state: s.state, changed: s.changed, lsn: s.lsn },
                     Err(Error::IllegalTransition { from, .. }) => Seen::Illegal { order, wanted, from, after },
@@ -635,9 +635,9 @@ fn reserve(
     let codes: Vec<String> = raw.iter().map(|&(s, _)| sku_code(s)).collect();
     let lines: Vec<(&str, u32)> = codes.iter().zip(raw).map(|(c, &(_, q))| (c.as_str(), q)).collect();
     let options = ReserveOptions { ship_to: request.ship_to, ttl_ms: ttl, allow_split: request.split };
-    let before = engine.last_lsn();
+    let before = engine.last_lsn().unwrap();
     let reply = orders.reserve(order, &lines, &options);
-    let after = engine.last_lsn();
+    let after = engine.last_lsn().unwrap();
     match reply {
         Ok(r) => {
             assert!(!r.repeat);

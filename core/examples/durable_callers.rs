@@ -25,7 +25,7 @@ fn main() {
         admin.add_sku(code, "bench").unwrap();
         admin.set_stock(code, "WH", 1_000_000).unwrap();
     }
-    let flushes_before = engine.metrics().log_flushes;
+    let flushes_before = engine.metrics().unwrap().log_flushes;
     let started = Instant::now();
     std::thread::scope(|scope| {
         for caller in 0..callers {
@@ -40,7 +40,7 @@ fn main() {
     });
     let elapsed = started.elapsed();
     let total = callers as u64 * per_caller;
-    let flushes = engine.metrics().log_flushes - flushes_before;
+    let flushes = engine.metrics().unwrap().log_flushes - flushes_before;
     println!(
         "{callers} callers: {total} durable reservations in {elapsed:.2?} = {:.0}/s; {flushes} flushes, {:.1} per flush, {:.0} µs per flush",
         total as f64 / elapsed.as_secs_f64(),

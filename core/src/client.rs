@@ -92,6 +92,12 @@ impl Client {
         self.role
     }
 
+    /// [`Error::WrongProcess`] in any process but the one that opened the engine (see
+    /// [`crate::Engine::check_process`]); every call below checks it first.
+    pub fn check_process(&self) -> Result<()> {
+        self.shared.ensure_process()
+    }
+
     /// The same client, recording `actor` (a person's or a system's name) as who made each
     /// change, instead of the role's name.
     pub fn acting_as(&self, actor: &str) -> Result<Client> {
@@ -104,7 +110,8 @@ impl Client {
         &self.actor
     }
 
-    /// Refuses a call the role may not make (counting it) or a call on a closed engine.
+    /// Refuses a call from another process than the engine's, a call on a closed engine, or a
+    /// call the role may not make (counting it), in that order.
     fn permit(&self, operation: Operation) -> Result<&Shared> {
         self.shared.ensure_open()?;
         if !self.role.allows(operation) {
@@ -681,6 +688,12 @@ impl Client {
         let shared = self.permit(Operation::ManageRules)?;
         let proposed = routing::parse(proposed).map_err(|errors| routing::rules_error(&errors))?;
         Ok(shared.rules.with(|rules| shared.orders.dry_run(rules, &proposed)))
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        crate::engine::keep_if_inherited(&self.shared);
     }
 }
 

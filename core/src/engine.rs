@@ -16,6 +16,7 @@ use crate::ids::Lsn;
 use crate::inventory::{InvariantReport, Inventory, PrefixDistance, RegionDistance, StateImage};
 use crate::limits::{SEGMENT_BYTES_MAX, SEGMENT_BYTES_MIN, STRIPES_MAX, STRIPES_MIN, TTL_MS_MAX};
 use crate::log::checkpoint;
+use crate::log::fork;
 use crate::log::lock::{self, DirectoryLock};
 use crate::log::manifest::{self, BootId, DURABLE_RECORD_INTERVAL};
 use crate::log::recovery::{self, Replayed, StartingPoint, TornTail};
@@ -367,13 +368,40 @@ fn read_rules_file(path: &Path) -> Result<String> {
 
 /// A running watch of a rules file (see [`Engine::watch_rules`]); dropping it stops watching.
 pub struct RulesWatch {
-    _watcher: notify::RecommendedWatcher,
+    /// `None` only while being dropped.
+    watcher: Option<notify::RecommendedWatcher>,
+    fork_generation: u64,
+}
+
+impl Drop for RulesWatch {
+    fn drop(&mut self) {
+        // In a forked child the watcher's thread does not exist and its wake-up descriptor is
+        // the parent's: leave it be (see `keep_if_inherited`).
+        if self.fork_generation != fork::current() {
+            std::mem::forget(self.watcher.take());
+        }
+    }
 }
 
 /// The engine. Cheap to clone (a shared handle); share it between threads freely.
+///
+/// It belongs to the process that opened it. A child made by `fork()` (Python's
+/// `multiprocessing` with the fork start method, say) inherits a copy that refuses every
+/// call with [`Error::WrongProcess`] and changes nothing; its `close` does too, and dropping
+/// it there lets nothing go (no flush, no unlock: a copy's memory is leaked on purpose). The
+/// parent is unaffected. Start children with spawn (a new program), or open the engine in the
+/// child; the latter is safe only in a child forked while the parent had no engine open, since
+/// an open engine's worker thread makes the parent multi-threaded, and a child of a
+/// multi-threaded process may not wait on a lock another of its threads may have held.
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) shared: Arc<Shared>,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        keep_if_inherited(&self.shared);
+    }
 }
 
 pub(crate) struct Shared {
@@ -397,6 +425,10 @@ pub(crate) struct Shared {
     /// Serialises checkpoints; holds the log byte count at the last one.
     checkpoint_state: Mutex<u64>,
     worker: Arc<WorkerSignal>,
+    /// The process that opened the engine: its fork generation (compared on every call) and
+    /// its id (for the message).
+    fork_generation: u64,
+    opened_by: u32,
 }
 
 /// Shared between the engine and its worker thread, which holds no strong reference to the
@@ -513,17 +545,29 @@ impl Engine {
             housekeeping: options.housekeeping,
             checkpoint_state: Mutex::new(bytes_now),
             worker: Arc::new(WorkerSignal::default()),
+            fork_generation: fork::generation_at_open(),
+            opened_by: std::process::id(),
         });
         spawn_worker(&shared);
         Engine { shared }
     }
 
-    /// A client acting with `role`'s permissions.
+    /// A client acting with `role`'s permissions. (Infallible: every call of the client makes
+    /// the engine's checks. Use [`Engine::check_process`] to refuse earlier.)
     pub fn client(&self, role: Role) -> Client {
         Client::new(self.shared.clone(), role)
     }
 
-    /// The data directory, or `None` for an in-memory engine.
+    /// [`Error::WrongProcess`] in any process but the one that opened the engine (a child made
+    /// by `fork()`). Every method that reads or changes the engine's state checks this first;
+    /// this is for callers that make something of their own around the engine (a client
+    /// handle, say) and want to refuse before they do.
+    pub fn check_process(&self) -> Result<()> {
+        self.shared.ensure_process()
+    }
+
+    /// The data directory, or `None` for an in-memory engine. (Like `sync_mode` and
+    /// `recovery`: fixed at open, answered from the handle in any process.)
     pub fn path(&self) -> Option<&Path> {
         self.shared.dir.as_deref()
     }
@@ -536,16 +580,22 @@ impl Engine {
         &self.shared.recovery
     }
 
-    pub fn now_ms(&self) -> u64 {
-        self.shared.clock.now_ms()
+    /// The engine clock's time, in ms since the Unix epoch.
+    pub fn now_ms(&self) -> Result<u64> {
+        self.shared.ensure_process()?;
+        Ok(self.shared.clock.now_ms())
     }
 
-    pub fn last_lsn(&self) -> Lsn {
-        self.shared.log.last_lsn()
+    /// The LSN of the last record appended to the log.
+    pub fn last_lsn(&self) -> Result<Lsn> {
+        self.shared.ensure_process()?;
+        Ok(self.shared.log.last_lsn())
     }
 
-    pub fn durable_lsn(&self) -> Lsn {
-        self.shared.log.durable_lsn()
+    /// The LSN up to which the log is known to be on stable storage.
+    pub fn durable_lsn(&self) -> Result<Lsn> {
+        self.shared.ensure_process()?;
+        Ok(self.shared.log.durable_lsn())
     }
 
     /// Writes a checkpoint now and removes the log segments it covers.
@@ -633,22 +683,25 @@ impl Engine {
         watcher
             .watch(&dir, notify::RecursiveMode::NonRecursive)
             .map_err(|e| Error::io(&dir, "watching rules directory", std::io::Error::other(e)))?;
-        Ok(RulesWatch { _watcher: watcher })
+        Ok(RulesWatch { watcher: Some(watcher), fork_generation: self.shared.fork_generation })
     }
 
     /// Why the last automatic reload of a watched rules file failed, if it did.
-    pub fn rules_reload_error(&self) -> Option<String> {
-        self.shared.rules_reload_error.lock().clone()
+    pub fn rules_reload_error(&self) -> Result<Option<String>> {
+        self.shared.ensure_process()?;
+        Ok(self.shared.rules_reload_error.lock().clone())
     }
 
     /// Checks every stock and reservation invariant over the whole state.
     pub fn check_invariants(&self) -> Result<InvariantReport> {
+        self.shared.ensure_process()?;
         let mut report = self.shared.inventory.check_invariants().map_err(Error::internal)?;
         report.orders = self.shared.orders.check_stock(&self.shared.inventory).map_err(Error::internal)?;
         Ok(report)
     }
 
-    pub fn metrics(&self) -> Metrics {
+    pub fn metrics(&self) -> Result<Metrics> {
+        self.shared.ensure_process()?;
         let shared = &self.shared;
         let counts = shared.inventory.counts();
         let log = shared.log.stats();
@@ -661,7 +714,7 @@ impl Engine {
                 }
             }
         }
-        Metrics {
+        Ok(Metrics {
             skus: counts.skus,
             warehouses: counts.warehouses,
             reservations_made: counts.reservations_made,
@@ -684,12 +737,15 @@ impl Engine {
             orders_by_state: shared.orders.counts_by_state(),
             orders_zero_touch: shared.orders.zero_touch(),
             open_tasks_by_severity: shared.orders.open_tasks_by_severity(),
-        }
+        })
     }
 
     /// Stops the worker, makes the log durable and releases the directory lock. Every later
-    /// call through this engine or its clients returns [`Error::Closed`].
+    /// call through this engine or its clients returns [`Error::Closed`]. In a forked child it
+    /// returns [`Error::WrongProcess`] and does none of it: the worker, the log and the lock
+    /// are the parent's.
     pub fn close(&self) -> Result<()> {
+        self.shared.ensure_process()?;
         if self.shared.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
@@ -733,8 +789,28 @@ impl Shared {
         Ok(fired)
     }
 
+    /// The check every call makes first: the engine's own process (see `log::fork`), then
+    /// not closed.
+    #[inline]
     pub(crate) fn ensure_open(&self) -> Result<()> {
+        self.ensure_process()?;
         if self.closed.load(Ordering::Acquire) { Err(Error::Closed) } else { Ok(()) }
+    }
+
+    /// `Err(WrongProcess)` unless this is the process that opened the engine.
+    #[inline]
+    pub(crate) fn ensure_process(&self) -> Result<()> {
+        if self.in_own_process() { Ok(()) } else { Err(self.wrong_process()) }
+    }
+
+    #[inline]
+    fn in_own_process(&self) -> bool {
+        self.fork_generation == fork::current()
+    }
+
+    #[cold]
+    fn wrong_process(&self) -> Error {
+        Error::WrongProcess { opened_by: self.opened_by, caller: std::process::id() }
     }
 
     fn expire_due(&self) -> Result<usize> {
@@ -856,6 +932,11 @@ impl Shared {
 
 impl Drop for Shared {
     fn drop(&mut self) {
+        // Handles never let the last reference go in another process (`keep_if_inherited`);
+        // should one ever, the worker, the log and the lock are still the parent's to touch.
+        if !self.in_own_process() {
+            return;
+        }
         // An engine dropped without `close`: stop the worker and make what was written durable.
         if !self.closed.load(Ordering::Acquire) {
             stop_worker(self);
@@ -864,6 +945,17 @@ impl Drop for Shared {
                 let _ = self.log.close_durably();
             }
         }
+    }
+}
+
+/// Called when a handle (an `Engine` or a `Client`) is dropped. In a forked child the engine's
+/// state is a copy whose worker thread does not exist and whose log mapping and lock are the
+/// parent's, so it must never be torn down there (no flush, no join, no unlock):
+/// the handle's reference is kept, so the state is never dropped in that process. The copy's
+/// memory leaks until the child exits, which is the price of a misuse the child was told of.
+pub(crate) fn keep_if_inherited(shared: &Arc<Shared>) {
+    if !shared.in_own_process() {
+        std::mem::forget(Arc::clone(shared));
     }
 }
 

@@ -37,6 +37,7 @@ pub enum ErrorCode {
     Poisoned = 303,
     Locked = 304,
     Closed = 305,
+    WrongProcess = 306,
     ReadOnly = 307,
 
     Internal = 900,
@@ -44,7 +45,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order: for tests that walk all of them through every face.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::InvalidInput,
         ErrorCode::LimitExceeded,
         ErrorCode::UnknownSku,
@@ -63,6 +64,7 @@ impl ErrorCode {
         ErrorCode::Poisoned,
         ErrorCode::Locked,
         ErrorCode::Closed,
+        ErrorCode::WrongProcess,
         ErrorCode::ReadOnly,
         ErrorCode::Internal,
     ];
@@ -92,6 +94,7 @@ impl ErrorCode {
             ErrorCode::Poisoned => "poisoned",
             ErrorCode::Locked => "locked",
             ErrorCode::Closed => "closed",
+            ErrorCode::WrongProcess => "wrong_process",
             ErrorCode::ReadOnly => "read_only",
             ErrorCode::Internal => "internal",
         }
@@ -170,6 +173,14 @@ pub enum Error {
     #[error("the engine is closed")]
     Closed,
 
+    /// A call from a process other than the one that opened the engine: a child made by
+    /// `fork()` inherits a copy of the engine, whose log and lock are the parent's. Nothing
+    /// changed.
+    #[error(
+        "this engine was opened by process {opened_by}; process {caller} (a forked child?) may not use it: open the engine in the child, or start children with spawn"
+    )]
+    WrongProcess { opened_by: u32, caller: u32 },
+
     #[error("the engine at {} is open read-only: it refuses writes", path.display())]
     ReadOnly { path: PathBuf },
 
@@ -225,6 +236,7 @@ impl Error {
             Error::Poisoned { .. } => ErrorCode::Poisoned,
             Error::Locked { .. } => ErrorCode::Locked,
             Error::Closed => ErrorCode::Closed,
+            Error::WrongProcess { .. } => ErrorCode::WrongProcess,
             Error::ReadOnly { .. } => ErrorCode::ReadOnly,
             Error::Internal { .. } => ErrorCode::Internal,
         }
@@ -283,5 +295,11 @@ mod tests {
         assert_eq!(error.to_string(), "max is 4097, above the limit EVENTS_BATCH_MAX = 4096");
         let error = Error::IllegalTransition { order: "ORD-2".into(), from: "released", to: "committed" };
         assert_eq!(error.to_string(), "order \"ORD-2\" is released and cannot become committed");
+        let error = Error::WrongProcess { opened_by: 41, caller: 42 };
+        assert_eq!(
+            error.to_string(),
+            "this engine was opened by process 41; process 42 (a forked child?) may not use it: \
+             open the engine in the child, or start children with spawn"
+        );
     }
 }

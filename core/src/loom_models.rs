@@ -204,7 +204,7 @@ fn always_mode_reservations_wait_for_a_shared_flush() {
                 let (orders, engine) = (engine.client(Role::Orders), engine.clone());
                 thread::spawn(move || {
                     let reservation = orders.reserve(order, &[("X", 1)], &ReserveOptions::new()).unwrap();
-                    assert!(engine.durable_lsn() >= reservation.lsn);
+                    assert!(engine.durable_lsn().unwrap() >= reservation.lsn);
                 })
             })
             .collect();

@@ -115,14 +115,17 @@ fn role(value: RoleArg) -> Result<Role, Error> {
     }
 }
 
-/// The client behind a handle argument.
+/// The client behind a handle argument, unless this is not the process that opened its engine
+/// (a forked child learns that before anything about its arguments).
 ///
 /// # Safety
 ///
 /// `client` is NULL or a live handle from `allot_client_new`.
 pub(crate) unsafe fn client_ref<'a>(client: *const allot_client) -> Result<&'a Client, Error> {
     // SAFETY: passed on from the caller.
-    Ok(&unsafe { reference(client, "client") }?.client)
+    let client = &unsafe { reference(client, "client") }?.client;
+    client.check_process()?;
+    Ok(client)
 }
 
 /// Decodes the C arguments of a call that `operation` governs. When they are malformed and the

@@ -5,6 +5,10 @@
 //! (the core enforces it); `allot_engine_free` releases the handle's memory (closing first if
 //! needed). Clients hold their own reference to the engine's state, so they stay valid (and
 //! answer `ALLOT_STATUS_CLOSED`) after the engine handle is closed or freed.
+//!
+//! A child made by `fork()` inherits the handles but not the engine: every call through them
+//! is `ALLOT_STATUS_WRONG_PROCESS` (checked before the closed flag, so a child's close changes
+//! nothing, not even this handle's flag).
 
 use std::ffi::c_char;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,8 +42,10 @@ const _: () = {
 };
 
 impl allot_engine {
-    /// The engine, unless it was closed through this handle.
+    /// The engine, unless this is not the process that opened it, or it was closed through
+    /// this handle.
     pub(crate) fn open_engine(&self) -> Result<&Engine, Error> {
+        self.engine.check_process()?;
         if self.closed.load(Ordering::Acquire) { Err(Error::Closed) } else { Ok(&self.engine) }
     }
 }
@@ -288,7 +294,9 @@ pub unsafe extern "C" fn allot_engine_open_in_memory(
 /// and returns `ALLOT_STATUS_OK`. The handle must still be freed with `allot_engine_free()`.
 ///
 /// Errors: `ALLOT_STATUS_IO` or `ALLOT_STATUS_POISONED` if the final flush failed (the directory
-/// is unlocked all the same; reopening it recovers what reached the disk).
+/// is unlocked all the same; reopening it recovers what reached the disk);
+/// `ALLOT_STATUS_WRONG_PROCESS` in a child made by `fork()`, where it does nothing at all (the
+/// worker, the log and the lock are the parent's).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn allot_engine_close(engine: *const allot_engine) -> allot_status {
     guard("allot_engine_close", || {
@@ -297,6 +305,7 @@ pub unsafe extern "C" fn allot_engine_close(engine: *const allot_engine) -> allo
         }
         // SAFETY: the header's contract: a live engine handle.
         let engine = unsafe { reference(engine, "engine") }?;
+        engine.engine.check_process()?;
         engine.closed.store(true, Ordering::Release);
         engine.engine.close()
     })
@@ -305,7 +314,8 @@ pub unsafe extern "C" fn allot_engine_close(engine: *const allot_engine) -> allo
 /// Frees an engine handle, closing the engine first if it is still open (any error of that
 /// close is lost: call `allot_engine_close()` first to see it). NULL does nothing. Clients made
 /// from the engine stay valid and must be freed on their own; they answer
-/// `ALLOT_STATUS_CLOSED`.
+/// `ALLOT_STATUS_CLOSED`. In a child made by `fork()` it frees only the handle: the engine's
+/// state is the parent's, and the child's copy of it is leaked, never closed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn allot_engine_free(engine: *mut allot_engine) {
     crate::panic::guard_value((), || {
@@ -385,7 +395,7 @@ pub unsafe extern "C" fn allot_engine_last_lsn(engine: *const allot_engine, out_
     guard("allot_engine_last_lsn", || {
         // SAFETY: the header's contract: a live engine handle, and NULL or one writable u64.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_lsn, "out_lsn")?) };
-        out.write(engine.open_engine()?.last_lsn());
+        out.write(engine.open_engine()?.last_lsn()?);
         Ok(())
     })
 }
@@ -399,7 +409,7 @@ pub unsafe extern "C" fn allot_engine_now_ms(engine: *const allot_engine, out_no
     guard("allot_engine_now_ms", || {
         // SAFETY: the header's contract: a live engine handle, and NULL or one writable u64.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_now_ms, "out_now_ms")?) };
-        out.write(engine.open_engine()?.now_ms());
+        out.write(engine.open_engine()?.now_ms()?);
         Ok(())
     })
 }
@@ -513,7 +523,7 @@ pub unsafe extern "C" fn allot_engine_metrics(
     guard("allot_engine_metrics", || {
         // SAFETY: the header's contract: a live engine handle, and one writable struct.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_metrics, "out_metrics")?) };
-        out.write(engine.open_engine()?.metrics().into());
+        out.write(engine.open_engine()?.metrics()?.into());
         Ok(())
     })
 }
@@ -531,7 +541,7 @@ pub unsafe extern "C" fn allot_engine_metrics_prometheus(
     guard("allot_engine_metrics_prometheus", || {
         // SAFETY: the header's contract: a live engine handle, and one writable pointer.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_text, "out_text")?) };
-        out.write(allot_string::boxed(&engine.open_engine()?.metrics().prometheus_text()));
+        out.write(allot_string::boxed(&engine.open_engine()?.metrics()?.prometheus_text()));
         Ok(())
     })
 }

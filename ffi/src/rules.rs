@@ -571,7 +571,7 @@ pub unsafe extern "C" fn allot_engine_rules_reload_error(
     guard("allot_engine_rules_reload_error", || {
         // SAFETY: the header's contract: a live engine handle, and one writable pointer.
         let (engine, out) = unsafe { (reference(engine, "engine")?, required(out_error, "out_error")?) };
-        let error = engine.open_engine()?.rules_reload_error();
+        let error = engine.open_engine()?.rules_reload_error()?;
         out.write(error.map_or(std::ptr::null_mut(), |message| allot_string::boxed(&message)));
         Ok(())
     })

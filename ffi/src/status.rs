@@ -61,6 +61,12 @@ pub enum allot_status {
     Locked = 304,
     /// The engine was closed.
     Closed = 305,
+    /// The engine was opened by another process: this is a child made by `fork()` while it was
+    /// open. Every call through an inherited engine or client handle answers this and changes
+    /// nothing; open the engine in the child instead.
+    WrongProcess = 306,
+    /// The engine is open read-only and refuses writes.
+    ReadOnly = 307,
     /// A bug in Allot (including a panic caught at the boundary).
     Internal = 900,
 }
@@ -87,6 +93,8 @@ impl allot_status {
             ErrorCode::Poisoned => allot_status::Poisoned,
             ErrorCode::Locked => allot_status::Locked,
             ErrorCode::Closed => allot_status::Closed,
+            ErrorCode::WrongProcess => allot_status::WrongProcess,
+            ErrorCode::ReadOnly => allot_status::ReadOnly,
             ErrorCode::Internal => allot_status::Internal,
             // A code added to the core but not yet here; tests/status.rs walks ErrorCode::ALL
             // so this arm is never reached by a released build.
@@ -122,6 +130,8 @@ impl allot_status {
             allot_status::Poisoned => c"poisoned",
             allot_status::Locked => c"locked",
             allot_status::Closed => c"closed",
+            allot_status::WrongProcess => c"wrong_process",
+            allot_status::ReadOnly => c"read_only",
             allot_status::Internal => c"internal",
         }
     }

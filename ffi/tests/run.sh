@@ -10,7 +10,8 @@
 #      ffi/tests/c/valgrind.supp);
 #   5. install into a temporary prefix with ffi/install.sh, then build ffi/examples/erp.c with
 #      `cc $(pkg-config --cflags --libs allot)` against it (and statically with --static) and run it.
-# Needs cc, cmocka (libcmocka-dev), valgrind and pkg-config: tests/install-deps.sh installs them.
+# Needs cc, cmocka (libcmocka-dev), valgrind (whose valgrind.h fork.c includes) and pkg-config:
+# tests/install-deps.sh installs them.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"

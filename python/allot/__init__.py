@@ -96,12 +96,14 @@ from allot.exceptions import (
     OutOfSpaceError,
     PermissionDeniedError,
     PoisonedError,
+    ReadOnlyError,
     RejectedError,
     StorageError,
     StorageIoError,
     UnknownOrderError,
     UnknownSkuError,
     UnknownWarehouseError,
+    WrongProcessError,
 )
 
 __all__ = [
@@ -171,5 +173,7 @@ __all__ = [
     "PoisonedError",
     "LockedError",
     "ClosedError",
+    "WrongProcessError",
+    "ReadOnlyError",
     "InternalError",
 ]

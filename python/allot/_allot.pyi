@@ -114,6 +114,8 @@ __all__ = [
     "PoisonedError",
     "LockedError",
     "ClosedError",
+    "WrongProcessError",
+    "ReadOnlyError",
     "InternalError",
     "ERROR_CODES",
     "_error_for_code",
@@ -174,6 +176,15 @@ class Engine:
     Open it with ``Engine.open(path, ...)`` or ``Engine.open_in_memory(...)``, get clients with
     ``engine.client(role)`` and close it, or use it as a context manager (which closes it).
     Share the engine and its clients between threads freely.
+
+    Not between processes: an engine belongs to the process that opened it. A child made by
+    ``fork()`` (``multiprocessing`` with the ``"fork"`` start method, the default on Linux before
+    Python 3.14) inherits the object, but every call on it or its clients there raises
+    WrongProcessError and changes nothing; so does ``close()`` (and leaving a ``with`` block),
+    which leaves the parent's log and lock alone. Start children with the ``"spawn"`` (or
+    ``"forkserver"``) method, or open an engine in a child forked before the parent opened any
+    (an open engine runs a worker thread, and forking a multi-threaded process risks deadlocks
+    in the child). The parent's engine is unaffected.
     """
 
     @staticmethod
@@ -226,7 +237,8 @@ class Engine:
 
     def client(self, role: _Role | str) -> Client:
         """A client acting with ``role``'s permissions: ``"admin"``, ``"orders"``,
-        ``"warehouse"``, ``"logistics"`` or ``"viewer"`` (ValueError for anything else)."""
+        ``"warehouse"``, ``"logistics"`` or ``"viewer"`` (ValueError for anything else;
+        WrongProcessError in a forked child)."""
 
     def checkpoint(self) -> CheckpointReport:
         """Writes a checkpoint now and removes the log segments it covers."""
@@ -272,7 +284,8 @@ class Engine:
     def close(self) -> None:
         """Stops the background worker, makes the log durable and releases the directory lock.
         Every later call through this engine or its clients raises ClosedError. Closing twice is
-        harmless."""
+        harmless. In a forked child it raises WrongProcessError and does nothing (the engine
+        stays open in its parent, and ``closed`` stays False)."""
 
     @property
     def closed(self) -> bool:
@@ -1615,6 +1628,14 @@ class LockedError(StorageError):
 
 class ClosedError(StorageError):
     """The engine was closed (code 305)."""
+
+class WrongProcessError(StorageError):
+    """The engine was opened by another process (code 306): this is a child made by fork()
+    (multiprocessing's fork start method) and nothing changed. Open the engine in the child, or
+    start children with spawn."""
+
+class ReadOnlyError(StorageError):
+    """The engine is open read-only and refuses writes (code 307)."""
 
 class InternalError(AllotError):
     """A bug in Allot (code 900): please report it with the message."""

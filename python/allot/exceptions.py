@@ -10,7 +10,8 @@ its codes:
   (203). The engine is fine and said no.
 - ``StorageError``, storage needs an operator: ``StorageIoError`` (300), ``CorruptionError``
   (301), ``OutOfSpaceError`` (302), ``PoisonedError`` (303), ``LockedError`` (304),
-  ``ClosedError`` (305).
+  ``ClosedError`` (305), ``WrongProcessError`` (306: a forked child used its parent's engine),
+  ``ReadOnlyError`` (307).
 - ``InternalError`` (900): a bug in Allot.
 
 All derive from ``AllotError``; each concrete class has ``code`` (the core's stable number) and
@@ -36,12 +37,14 @@ from allot._allot import (
     OutOfSpaceError,
     PermissionDeniedError,
     PoisonedError,
+    ReadOnlyError,
     RejectedError,
     StorageError,
     StorageIoError,
     UnknownOrderError,
     UnknownSkuError,
     UnknownWarehouseError,
+    WrongProcessError,
 )
 
 __all__ = [
@@ -66,5 +69,7 @@ __all__ = [
     "PoisonedError",
     "LockedError",
     "ClosedError",
+    "WrongProcessError",
+    "ReadOnlyError",
     "InternalError",
 ]

@@ -81,7 +81,8 @@ impl Options<'_, '_> {
 /// An engine: one data directory (or none, in memory), its stock and its log. Open it with
 /// `Engine.open(path, ...)` or `Engine.open_in_memory(...)`, get clients with
 /// `engine.client(role)`, and close it (or use it as a context manager). Share it and its
-/// clients between threads freely.
+/// clients between threads freely; not between processes (WrongProcessError in a forked
+/// child: see the stubs).
 #[pyclass(frozen, module = "allot", name = "Engine")]
 pub(crate) struct PyEngine {
     shared: Arc<Shared>,
@@ -214,6 +215,7 @@ impl PyEngine {
             let names: Vec<&str> = Role::ALL.iter().map(|role| role.name()).collect();
             PyValueError::new_err(format!("unknown role {role:?}: expected one of {}", names.join(", ")))
         })?;
+        check(self.engine().check_process())?;
         Ok(PyClient { client: self.engine().client(parsed), shared: self.shared.clone() })
     }
 
@@ -269,8 +271,8 @@ impl PyEngine {
 
     /// Why the last automatic reload of a watched rules file failed (every problem with its
     /// line and column), or None.
-    fn rules_reload_error(&self) -> Option<String> {
-        self.engine().rules_reload_error()
+    fn rules_reload_error(&self) -> PyResult<Option<String>> {
+        check(self.engine().rules_reload_error())
     }
 
     /// Checks every stock and reservation invariant over the whole state; returns what it
@@ -289,17 +291,18 @@ impl PyEngine {
     }
 
     /// The engine's counters now.
-    fn metrics(&self, py: Python<'_>) -> Metrics {
+    fn metrics(&self, py: Python<'_>) -> PyResult<Metrics> {
         let engine = self.engine();
-        Metrics::from(py.detach(|| engine.metrics()))
+        check(py.detach(|| engine.metrics())).map(Metrics::from)
     }
 
     /// Stops the background worker, makes the log durable and releases the directory lock.
     /// Every later call through this engine or its clients raises ClosedError. Closing twice is
-    /// harmless.
+    /// harmless. In a forked child: WrongProcessError, and nothing is done.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        self.closed.store(true, Ordering::Release);
         let engine = self.engine();
+        check(engine.check_process())?;
+        self.closed.store(true, Ordering::Release);
         check(py.detach(|| engine.close()))
     }
 
@@ -354,20 +357,20 @@ impl PyEngine {
 
     /// The engine clock's time, in milliseconds since the Unix epoch.
     #[getter]
-    fn now_ms(&self) -> u64 {
-        self.engine().now_ms()
+    fn now_ms(&self) -> PyResult<u64> {
+        check(self.engine().now_ms())
     }
 
     /// The LSN of the last record appended to the log.
     #[getter]
-    fn last_lsn(&self) -> u64 {
-        self.engine().last_lsn()
+    fn last_lsn(&self) -> PyResult<u64> {
+        check(self.engine().last_lsn())
     }
 
     /// The LSN up to which the log is known to be on disk.
     #[getter]
-    fn durable_lsn(&self) -> u64 {
-        self.engine().durable_lsn()
+    fn durable_lsn(&self) -> PyResult<u64> {
+        check(self.engine().durable_lsn())
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

@@ -130,6 +130,18 @@ create_exception!(
     "Another open engine holds the data directory (code 304)."
 );
 create_exception!(allot.exceptions, ClosedError, StorageError, "The engine was closed (code 305).");
+create_exception!(
+    allot.exceptions,
+    WrongProcessError,
+    StorageError,
+    "The engine was opened by another process (code 306): this is a child made by fork() (multiprocessing's fork start method) and nothing changed. Open the engine in the child, or start children with spawn."
+);
+create_exception!(
+    allot.exceptions,
+    ReadOnlyError,
+    StorageError,
+    "The engine is open read-only and refuses writes (code 307)."
+);
 
 create_exception!(
     allot.exceptions,
@@ -180,6 +192,8 @@ fn class_of(py: Python<'_>, code: ErrorCode) -> Bound<'_, PyType> {
         ErrorCode::Poisoned => py.get_type::<PoisonedError>(),
         ErrorCode::Locked => py.get_type::<LockedError>(),
         ErrorCode::Closed => py.get_type::<ClosedError>(),
+        ErrorCode::WrongProcess => py.get_type::<WrongProcessError>(),
+        ErrorCode::ReadOnly => py.get_type::<ReadOnlyError>(),
         ErrorCode::Internal => py.get_type::<InternalError>(),
         // A code newer than this module: the base class, with the number on the instance.
         _ => py.get_type::<AllotError>(),
@@ -240,6 +254,8 @@ fn plain_pyerr(error: Error) -> PyErr {
         ErrorCode::Poisoned => PoisonedError::new_err(message),
         ErrorCode::Locked => LockedError::new_err(message),
         ErrorCode::Closed => ClosedError::new_err(message),
+        ErrorCode::WrongProcess => WrongProcessError::new_err(message),
+        ErrorCode::ReadOnly => ReadOnlyError::new_err(message),
         ErrorCode::Internal => InternalError::new_err(message),
         _ => Python::attach(|py| {
             let error = AllotError::new_err(message);
@@ -321,6 +337,8 @@ fn sample(code: ErrorCode) -> Error {
         ErrorCode::Poisoned => Error::Poisoned { cause: "fdatasync failed".into() },
         ErrorCode::Locked => Error::Locked { path: PathBuf::from("data") },
         ErrorCode::Closed => Error::Closed,
+        ErrorCode::WrongProcess => Error::WrongProcess { opened_by: 4100, caller: 4242 },
+        ErrorCode::ReadOnly => Error::ReadOnly { path: PathBuf::from("data") },
         _ => Error::Internal { detail: format!("no sample for error code {}", code.as_u32()) },
     }
 }

@@ -38,6 +38,9 @@ MESSAGES = {
     303: "the engine refuses writes after a failed log sync (fdatasync failed); reopen it to recover",
     304: "data is locked by another open engine",
     305: "the engine is closed",
+    306: "this engine was opened by process 4100; process 4242 (a forked child?) may not use it: "
+    "open the engine in the child, or start children with spawn",
+    307: "the engine at data is open read-only: it refuses writes",
     900: "internal error (a bug in Allot): no sample for error code 900",
 }
 
@@ -48,7 +51,8 @@ def class_name(name: str) -> str:
 
 def test_every_code_has_a_message_here_in_order() -> None:
     codes = [code for code, _ in native.ERROR_CODES]
-    assert len(codes) >= 18 and codes == sorted(codes)
+    assert len(codes) >= 21 and codes == sorted(codes)
+    assert {306: "wrong_process", 307: "read_only"}.items() <= dict(native.ERROR_CODES).items()
     assert allot.ERROR_CODES == native.ERROR_CODES
     assert set(codes) == set(MESSAGES)
 
@@ -104,6 +108,8 @@ def test_the_groups() -> None:
         allot.PoisonedError,
         allot.LockedError,
         allot.ClosedError,
+        allot.WrongProcessError,
+        allot.ReadOnlyError,
     ):
         assert cls.__bases__ == (allot.StorageError,)
     for cls in (allot.InvalidInputError, allot.RejectedError, allot.StorageError, allot.InternalError):

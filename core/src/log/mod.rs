@@ -14,6 +14,7 @@
 
 pub(crate) mod checkpoint;
 pub(crate) mod events;
+pub(crate) mod fork;
 pub(crate) mod frame;
 pub(crate) mod group_commit;
 pub(crate) mod judge;

@@ -47,8 +47,12 @@ static void status_name_names_every_code_and_nothing_else(void **state) {
     assert_string_equal("invalid_input", allot_status_name(ALLOT_STATUS_INVALID_INPUT));
     assert_string_equal("insufficient_stock", allot_status_name(ALLOT_STATUS_INSUFFICIENT_STOCK));
     assert_string_equal("closed", allot_status_name(ALLOT_STATUS_CLOSED));
+    assert_string_equal("wrong_process", allot_status_name(ALLOT_STATUS_WRONG_PROCESS));
+    assert_string_equal("read_only", allot_status_name(ALLOT_STATUS_READ_ONLY));
+    assert_int_equal(306, ALLOT_STATUS_WRONG_PROCESS);
+    assert_int_equal(307, ALLOT_STATUS_READ_ONLY);
     assert_string_equal("internal", allot_status_name(ALLOT_STATUS_INTERNAL));
-    const uint32_t unknown[] = {1, 99, 108, 204, 306, 899, 901, UINT32_MAX};
+    const uint32_t unknown[] = {1, 99, 108, 204, 308, 899, 901, UINT32_MAX};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         assert_string_equal("unknown", allot_status_name(unknown[i]));
     }

@@ -2,8 +2,9 @@
  * The C suites of liballot, one group per file: bad input on every exported function
  * (bad_input.c), the ERP flows (flows.c), event polling (events.c), threads sharing one
  * engine (concurrency.c), the order pipeline (pipeline.c), the rules file (rules.c), bad
- * input on the pipeline's functions (pipeline_bad_input.c) and hostile text and rules paths
- * (hostile_text.c). run.sh builds this twice, against liballot.so and liballot.a, and runs one
+ * input on the pipeline's functions (pipeline_bad_input.c), hostile text and rules paths
+ * (hostile_text.c) and a forked child's inherited engine (fork.c). run.sh builds this twice,
+ * against liballot.so and liballot.a, and runs one
  * build under valgrind. Exits non-zero if any test fails.
  */
 #include "support.h"
@@ -18,6 +19,7 @@ int main(void) {
     failed += run_rules_tests();
     failed += run_pipeline_bad_input_tests();
     failed += run_hostile_text_tests();
+    failed += run_fork_tests();
     if (failed != 0) {
         fprintf(stderr, "%d C test(s) failed\n", failed);
     }

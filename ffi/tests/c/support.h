@@ -121,5 +121,6 @@ int run_pipeline_tests(void);
 int run_rules_tests(void);
 int run_pipeline_bad_input_tests(void);
 int run_hostile_text_tests(void);
+int run_fork_tests(void);
 
 #endif
