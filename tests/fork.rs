@@ -159,8 +159,9 @@ fn outcome<T>(result: allot_core::Result<T>) -> String {
 /// Public methods that answer from the handle in any process without the check: values fixed
 /// when the engine was opened or the client made, a new client (whose every call checks), and
 /// the constructors.
-const ANSWERED_FROM_THE_HANDLE: [&str; 8] = [
+const ANSWERED_FROM_THE_HANDLE: [&str; 9] = [
     "Engine::open",
+    "Engine::open_read_only",
     "Engine::open_in_memory",
     "Engine::client",
     "Engine::path",
