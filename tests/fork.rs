@@ -306,3 +306,47 @@ fn every_public_method_refuses_a_forked_child() {
     admin.commit("PARENT-1").unwrap();
     engine.close().unwrap();
 }
+
+/// A child forked while its parent has a directory open inherits the parent's record of it but
+/// not its lock: once the parent closes, the child may read (or open) the directory, and is not
+/// told `Locked` by a copy of its parent's bookkeeping.
+#[test]
+fn a_forked_child_may_use_a_directory_once_its_parent_closes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(START_MS);
+    let engine = stocked(dir.path(), &clock);
+    engine.client(Role::Orders).reserve("PARENT-1", &one_sofa(), &ReserveOptions::new()).unwrap();
+    let mut fds = [0; 2];
+    // SAFETY: `pipe` writes two descriptors into the array we own.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let (read_end, write_end) = (fds[0], fds[1]);
+    // SAFETY: the child only reads a byte, reads the log (no engine, no lock of another thread's
+    // making) and `_exit`s.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        let mut byte = 0u8;
+        // SAFETY: reads one byte into a local from the pipe this child inherited.
+        let read = unsafe { libc::read(read_end, (&raw mut byte).cast(), 1) };
+        let code = match (read, allot_core::log::read_records(dir.path(), |_, _| {})) {
+            (1, Ok(summary)) if summary.records > 0 => 0,
+            (1, Err(Error::Locked { .. })) => 2,
+            _ => 3,
+        };
+        // SAFETY: ends the child at once.
+        unsafe { libc::_exit(code) }
+    }
+    engine.close().unwrap();
+    // SAFETY: writes one byte from a local to the pipe; then waits for our own child.
+    assert_eq!(unsafe { libc::write(write_end, [1u8].as_ptr().cast(), 1) }, 1);
+    let mut status = 0;
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(libc::WIFEXITED(status));
+    assert_eq!(libc::WEXITSTATUS(status), 0, "2: the child was told Locked by its copy of the parent's set");
+    // SAFETY: closes the two descriptors we made.
+    unsafe {
+        libc::close(read_end);
+        libc::close(write_end);
+    }
+}

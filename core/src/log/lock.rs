@@ -6,18 +6,33 @@
 //! locked after the engine closes. Within one process record locks never conflict, so a
 //! process-wide set of locked directories refuses the second open.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+use crate::log::fork;
 
 const LOCK_FILE: &str = "LOCK";
 
-/// Directories locked by engines of this process (canonical paths).
-static LOCKED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+/// Directories locked by engines of this process (canonical paths), with the fork generation
+/// that took each lock: a forked child inherits the set but none of the record locks, so an
+/// entry of another generation is a parent's and locks nothing here.
+static LOCKED: Mutex<Option<HashMap<PathBuf, u64>>> = Mutex::new(None);
+
+/// Whether this process holds an engine's lock on `canonical` (dropping an inherited entry).
+fn held_here(locked: &mut HashMap<PathBuf, u64>, canonical: &Path) -> bool {
+    match locked.get(canonical) {
+        Some(&generation) if generation == fork::current() => true,
+        Some(_) => {
+            locked.remove(canonical);
+            false
+        }
+        None => false,
+    }
+}
 
 /// Held while an engine has the directory open; dropping it unlocks.
 #[derive(Debug)]
@@ -31,8 +46,8 @@ impl DirectoryLock {
     pub(crate) fn acquire(dir: &Path) -> Result<DirectoryLock> {
         let canonical = dir.canonicalize().map_err(|e| Error::io(dir, "resolving data directory", e))?;
         let mut locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let locked = locked.get_or_insert_with(HashSet::new);
-        if locked.contains(&canonical) {
+        let locked = locked.get_or_insert_with(HashMap::new);
+        if held_here(locked, &canonical) {
             return Err(Error::Locked { path: dir.to_path_buf() });
         }
         let path = canonical.join(LOCK_FILE);
@@ -56,7 +71,7 @@ impl DirectoryLock {
                 _ => Error::io(&path, "locking data directory", error),
             });
         }
-        locked.insert(canonical.clone());
+        locked.insert(canonical.clone(), fork::current());
         Ok(DirectoryLock { dir: canonical, _file: file })
     }
 }
@@ -67,8 +82,8 @@ impl DirectoryLock {
 pub(crate) fn refuse_if_locked(dir: &Path) -> Result<()> {
     let canonical = dir.canonicalize().map_err(|e| Error::io(dir, "resolving data directory", e))?;
     {
-        let locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if locked.as_ref().is_some_and(|set| set.contains(&canonical)) {
+        let mut locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if locked.as_mut().is_some_and(|set| held_here(set, &canonical)) {
             return Err(Error::Locked { path: dir.to_path_buf() });
         }
     }
@@ -97,7 +112,9 @@ impl Drop for DirectoryLock {
     fn drop(&mut self) {
         let mut locked = LOCKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(set) = locked.as_mut() {
-            set.remove(&self.dir);
+            if set.get(&self.dir) == Some(&fork::current()) {
+                set.remove(&self.dir);
+            }
             if set.is_empty() {
                 // Nothing left behind once the last engine closes (valgrind sees no leak).
                 *locked = None;
