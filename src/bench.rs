@@ -421,14 +421,7 @@ fn print_report(report: &serde_json::Value, sold_out: u64, first_error: Option<&
         report["seconds"].as_f64().unwrap_or(0.0),
         report["ops_per_sec"].as_f64().unwrap_or(0.0)
     )?;
-    say!(
-        "  latency µs: p50 {} p90 {} p99 {} p99.9 {} max {}",
-        latency["p50"],
-        latency["p90"],
-        latency["p99"],
-        latency["p999"],
-        latency["max"]
-    )?;
+    say_latency("latency", latency)?;
     say!(
         "  succeeded {}  refused {}  errors {}  oversold {}  sold out {sold_out}",
         report["succeeded"],
@@ -440,4 +433,17 @@ fn print_report(report: &serde_json::Value, sold_out: u64, first_error: Option<&
         say!("  first error: {error}")?;
     }
     Ok(())
+}
+
+/// One line of a latency summary (the percentiles of the schema-1 JSON contract), as `bench` and
+/// `simulate` print it.
+pub fn say_latency(what: &str, latency: &serde_json::Value) -> std::io::Result<()> {
+    say!(
+        "  {what} µs: p50 {} p90 {} p99 {} p99.9 {} max {}",
+        latency["p50"],
+        latency["p90"],
+        latency["p99"],
+        latency["p999"],
+        latency["max"]
+    )
 }

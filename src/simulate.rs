@@ -663,15 +663,7 @@ fn print_report(report: &serde_json::Value, day: &Day) -> std::io::Result<()> {
         number("seconds"),
         number("orders_per_sec")
     )?;
-    let latency = &report["intake_latency_us"];
-    say!(
-        "  intake latency µs: p50 {} p90 {} p99 {} p99.9 {} max {}",
-        latency["p50"],
-        latency["p90"],
-        latency["p99"],
-        latency["p999"],
-        latency["max"]
-    )?;
+    crate::bench::say_latency("intake latency", &report["intake_latency_us"])?;
     say!("  zero-touch: {:.1}% of orders flowed without a person", 100.0 * number("zero_touch_share"))?;
     let list = |key: &str| {
         report[key]

@@ -6,6 +6,10 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
+#[path = "support/dirs.rs"]
+mod dirs;
+use dirs::dir_bytes;
+
 fn allot(args: &[&str]) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_allot")).args(args).output().unwrap();
     (
@@ -199,17 +203,6 @@ fn simulate_prints_its_report_and_refuses_a_directory_it_did_not_make() {
     assert!(dir.path().join("precious.txt").exists());
     let (ok, _, err) = allot(&["simulate", "--dir", data.to_str().unwrap(), "--orders", "0"]);
     assert!(!ok && err.contains("--orders"), "{err}");
-}
-
-/// Every file of a directory with its bytes, to prove that looking changed nothing.
-fn dir_bytes(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            (entry.file_name().into_string().unwrap(), std::fs::read(entry.path()).unwrap())
-        })
-        .collect()
 }
 
 /// `inspect` and `verify` never change a data directory: not a healthy one, not one whose end an

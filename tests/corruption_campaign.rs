@@ -25,6 +25,10 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tempfile::TempDir;
 
+#[path = "support/dirs.rs"]
+mod dirs;
+use dirs::{copy_dir, dir_bytes};
+
 #[path = "support/crash_harness.rs"]
 #[allow(dead_code)] // its kill-after-a-delay helper: this campaign kills after a count instead
 mod crash_harness;
@@ -319,27 +323,6 @@ fn flip(path: &Path, at: usize, bit: u32) {
     file.read_exact_at(&mut one, at as u64).unwrap();
     one[0] ^= 1 << bit;
     file.write_all_at(&one, at as u64).unwrap();
-}
-
-fn copy_dir(from: &Path) -> TempDir {
-    let to = tempfile::tempdir().unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            fs::copy(entry.path(), to.path().join(entry.file_name())).unwrap();
-        }
-    }
-    to
-}
-
-fn dir_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            (entry.file_name().into_string().unwrap(), fs::read(entry.path()).unwrap())
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

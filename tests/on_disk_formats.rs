@@ -4,13 +4,16 @@
 //! records in a format-2 segment) and that the upgraded directory reopens, checkpoints and is
 //! judged by the new rules (its manifest cannot be deleted unnoticed).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
 use allot_core::order::OrderState;
 use allot_core::{Engine, EngineOptions, Error, ManualClock, ReserveOptions, Role, Shutdown, SyncMode};
+
+#[path = "support/dirs.rs"]
+mod dirs;
+use dirs::dir_bytes;
 
 /// The fixture's clock: its reservations expire an hour or 30 minutes after this.
 const FIXTURE_MS: u64 = 1_780_000_000_000;
@@ -27,16 +30,6 @@ fn fixture_copy() -> tempfile::TempDir {
 
 fn options(clock: &Arc<ManualClock>) -> EngineOptions {
     EngineOptions::default().sync(SyncMode::Always).clock(clock.clone()).segment_bytes(256 * 1024)
-}
-
-fn dir_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            (entry.file_name().into_string().unwrap(), fs::read(entry.path()).unwrap())
-        })
-        .collect()
 }
 
 /// What the fixture holds (it was written by the release before manifests: three SKUs, two

@@ -14,6 +14,10 @@ use allot_core::order::{
 };
 use allot_core::{Engine, EngineOptions, Error, ManualClock, Role, SyncMode, WarehouseSpec};
 
+#[path = "support/eventually.rs"]
+mod eventually;
+use eventually::eventually;
+
 const HOUR_MS: u64 = 3600 * 1000;
 
 fn options(clock: &Arc<ManualClock>) -> EngineOptions {
@@ -556,18 +560,6 @@ fn a_form_the_engine_could_never_reach_again_is_refused_at_intake_and_holds_noth
     assert_eq!(engine.client(Role::Viewer).stock("MUG-350").unwrap(), before, "a refused form holds no stock");
     assert!(intake.intake(good).is_ok());
     engine.close().unwrap();
-}
-
-/// Waits (up to ten seconds) for the file watcher to act: inotify delivers asynchronously.
-fn eventually(mut done: impl FnMut() -> bool) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::time::Instant::now() < deadline {
-        if done() {
-            return true;
-        }
-        std::thread::yield_now();
-    }
-    done()
 }
 
 #[test]

@@ -6,13 +6,16 @@
 //! rules loaders and the largest rules file have tests of their own: `tests/fork.rs`,
 //! `tests/orders.rs`, `tests/storage_faults.rs`.)
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use allot_core::{Engine, EngineOptions, Error, ReserveOptions, Role, SyncMode, WarehouseSpec};
+
+#[path = "support/dirs.rs"]
+mod dirs;
+use dirs::dir_bytes;
 
 const SEGMENT_BYTES: u64 = 256 * 1024;
 
@@ -44,16 +47,6 @@ fn segments(dir: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
-}
-
-fn dir_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().into_string().unwrap(), fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 /// Opening fails with `Corruption` naming `file`; `allot verify` exits non-zero saying the same,

@@ -7,10 +7,13 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use allot_core::routing::RULES_BYTES_MAX;
 use allot_core::{Engine, EngineOptions, Error, ManualClock, Role, SyncMode};
+
+#[path = "support/eventually.rs"]
+mod eventually;
+use eventually::eventually;
 
 fn open_engine(dir: &Path) -> Engine {
     let options = EngineOptions::default()
@@ -79,18 +82,6 @@ fn only_regular_rules_files_within_the_limit_are_read() {
     std::fs::write(&big, "# a small file\ndefault_path = \"auto\"\n").unwrap();
     engine.reload_rules(&big, "ops").unwrap();
     engine.close().unwrap();
-}
-
-/// Waits (up to ten seconds) for the file watcher to act: inotify delivers asynchronously.
-fn eventually(mut done: impl FnMut() -> bool) -> bool {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::time::Instant::now() < deadline {
-        if done() {
-            return true;
-        }
-        std::thread::yield_now();
-    }
-    done()
 }
 
 #[test]

@@ -23,6 +23,10 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use tempfile::TempDir;
 
+#[path = "support/dirs.rs"]
+mod dirs;
+use dirs::{copy_dir, dir_bytes};
+
 const SEGMENT_BYTES: u64 = 256 * 1024;
 /// Byte layout of the log (see `allot_core`'s `log/frame.rs`).
 const SEGMENT_HEADER_BYTES: usize = 64;
@@ -285,29 +289,6 @@ fn only_segment(dir: &Path) -> PathBuf {
     let found = segments(dir);
     assert_eq!(found.len(), 1, "expected one segment in {}: {found:?}", dir.display());
     found[0].clone()
-}
-
-/// A fresh directory with a copy of every file of `from`.
-fn copy_dir(from: &Path) -> TempDir {
-    let to = tempfile::tempdir().unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            fs::copy(entry.path(), to.path().join(entry.file_name())).unwrap();
-        }
-    }
-    to
-}
-
-/// Every file of a directory with its bytes, to prove that something did not change them.
-fn dir_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            (entry.file_name().into_string().unwrap(), fs::read(entry.path()).unwrap())
-        })
-        .collect()
 }
 
 fn last_nonzero_end(bytes: &[u8]) -> usize {
@@ -574,7 +555,8 @@ fn an_append_cut_short_by_a_killed_process_is_cut_and_anything_else_is_corruptio
             ],
         ),
     ];
-    for (shape, writes) in &shapes {
+    // A copy of the log, left as a killed process leaves it, with `writes` made to its segment.
+    let killed_with = |writes: &[Patch]| {
         let copy = copy_dir(built.dir.path());
         leave(copy.path(), Left::Killed);
         let path = copy.path().join(name);
@@ -582,7 +564,10 @@ fn an_append_cut_short_by_a_killed_process_is_cut_and_anything_else_is_corruptio
         for (offset, bytes) in writes {
             file.write_all_at(bytes, *offset as u64).unwrap();
         }
-        drop(file);
+        (copy, path)
+    };
+    for (shape, writes) in &shapes {
+        let (copy, _) = killed_with(writes);
         // Looking first changes nothing and says what an open would cut.
         let before = dir_bytes(copy.path());
         let summary = read_records(copy.path(), |_, _| {}).unwrap();
@@ -598,14 +583,7 @@ fn an_append_cut_short_by_a_killed_process_is_cut_and_anything_else_is_corruptio
         engine.close().unwrap();
 
         // The same shape with one more damaged byte well before it is not a cut append.
-        let copy = copy_dir(built.dir.path());
-        leave(copy.path(), Left::Killed);
-        let path = copy.path().join(name);
-        let file = OpenOptions::new().write(true).open(&path).unwrap();
-        for (offset, bytes) in writes {
-            file.write_all_at(bytes, *offset as u64).unwrap();
-        }
-        drop(file);
+        let (copy, path) = killed_with(writes);
         flip_bit(&path, frames[frames.len() - 2].start + 9, 2);
         open_corrupt(copy.path(), built.options(), &format!("{shape}, and a flipped bit"));
     }
