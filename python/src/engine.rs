@@ -112,7 +112,8 @@ impl PyEngine {
 impl PyEngine {
     /// Opens (creating if needed) the data directory `path`: takes its lock (LockedError if
     /// another engine has it), loads the newest checkpoint, replays the log after it and cuts a
-    /// torn tail (see `recovery`).
+    /// torn tail only where recovery allows it (see `recovery`); damage anywhere else is
+    /// CorruptionError naming the file.
     ///
     /// `sync`: `"always"` acknowledges a change once it is on disk (group commit);
     /// `"interval"` at once, flushing every `sync_interval_ms` (default 100); `"none"` at once,
