@@ -1577,6 +1577,8 @@ fn a_rules_file_as_large_as_the_limit_admits_is_logged_and_survives_restart_and_
 fn a_log_file_name_on_a_fifo_or_a_symlink_is_corruption_not_a_hang() {
     let built = BuiltLog::new(seed("not a regular file"), SyncMode::Always, 5);
     let cases = [
+        ("LOCK", "fifo"),
+        ("LOCK", "/dev/zero"),
         ("wal-00000000000000000009.seg", "fifo"),
         ("checkpoint-00000000000000099999.ckpt", "fifo"),
         ("checkpoint-00000000000000099999.ckpt", "/dev/zero"),
@@ -1596,7 +1598,9 @@ fn a_log_file_name_on_a_fifo_or_a_symlink_is_corruption_not_a_hang() {
             ("open", Engine::open(copy.path(), built.options()).map(drop)),
         ] {
             match result {
-                Err(Error::Corruption { path: named, .. }) => assert_eq!(named, path, "{name} on a {what}, {how}"),
+                Err(Error::Corruption { path: named, .. } | Error::Io { path: named, .. }) => {
+                    assert_eq!(named, path, "{name} on a {what}, {how}")
+                }
                 other => panic!("{name} on a {what}, {how}: {other:?}"),
             }
         }
@@ -1623,4 +1627,146 @@ fn a_first_open_cut_short_before_its_manifest_opens_as_new_but_records_without_o
     fs::remove_file(dir.path().join("MANIFEST")).unwrap();
     let (_, _, detail) = open_corrupt(dir.path(), options(&clock, SyncMode::Always), "records without a manifest");
     assert!(detail.contains("MANIFEST"), "{detail}");
+}
+
+/// `close` waits for a checkpoint another thread is writing, and a checkpoint that comes after
+/// the close does nothing: no file of a closed engine changes once the directory is unlocked,
+/// so the next engine's records are safe in it (the red team saw a second engine's
+/// acknowledged record end in a directory that then refused to open).
+#[test]
+fn a_checkpoint_racing_close_never_touches_the_directory_after_it_is_unlocked() {
+    let mut rng = StdRng::seed_from_u64(seed("checkpoint racing close"));
+    let clock = ManualClock::new(START_MS);
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path(), options(&clock, SyncMode::None)).unwrap();
+        stock_catalogue(&engine);
+        for n in 0..3_000 {
+            reserve(&engine, &format!("A{n}"), &[(n % SKUS.len(), 1)]);
+        }
+        let checkpointer = {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                loop {
+                    match engine.checkpoint() {
+                        Ok(_) => {}
+                        Err(Error::Closed) => return,
+                        Err(other) => panic!("checkpoint: {other}"),
+                    }
+                }
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_micros(rng.random_range(0..20_000)));
+        engine.close().unwrap();
+        let second = Engine::open(dir.path(), options(&clock, SyncMode::Always))
+            .unwrap_or_else(|e| panic!("round {round}: the next open: {e}"));
+        reserve(&second, "AFTER-CLOSE", &[(0, 1)]);
+        checkpointer.join().unwrap();
+        second.close().unwrap();
+        let third = Engine::open(dir.path(), options(&clock, SyncMode::Always))
+            .unwrap_or_else(|e| panic!("round {round}: reopened: {e}"));
+        let viewer = third.client(Role::Viewer);
+        assert!(viewer.reservation("AFTER-CLOSE").unwrap().is_some(), "round {round}");
+        assert!(viewer.reservation("A2999").unwrap().is_some(), "round {round}");
+        third.close().unwrap();
+    }
+}
+
+/// A process killed while a rollover activated the next segment (its header whole or in part,
+/// its first end mark written or not) left no record there: the half-made segment is cut away
+/// and the log ends where the old segment's end mark says. Anything more in that segment is
+/// corruption.
+#[test]
+fn a_rollover_cut_short_by_a_killed_process_is_cut_and_nothing_else_is() {
+    let built = BuiltLog::new(seed("rollover cut short"), SyncMode::None, 30);
+    let (segment_path, original, frames) = frames_of(built.dir.path());
+    let last = *frames.last().unwrap();
+    let next_path = segment_path.with_file_name("wal-00000000000000000002.seg");
+    assert!(!next_path.exists() || fs::read(&next_path).unwrap().iter().all(|&b| b == 0), "a spare, if any");
+    // The header activate writes: the layout of `log/frame.rs`, with this log's id.
+    let mut header = original[..SEGMENT_HEADER_BYTES].to_vec();
+    header[16..24].copy_from_slice(&2u64.to_le_bytes());
+    header[24..32].copy_from_slice(&(last.lsn + 1).to_le_bytes());
+    let crc = crc32c::crc32c(&header[0..48]);
+    header[48..52].copy_from_slice(&crc.to_le_bytes());
+    let mark = end_mark(last.lsn + 1);
+    let shapes: [(&str, Vec<u8>); 3] = [
+        ("half the header", header[..32].to_vec()),
+        ("the whole header", header.clone()),
+        ("the header and the first end mark", [header.clone(), mark.to_vec()].concat()),
+    ];
+    for (shape, written) in &shapes {
+        let copy = copy_dir(built.dir.path());
+        leave(copy.path(), Left::Killed);
+        let next = copy.path().join(next_path.file_name().unwrap());
+        let mut spare = vec![0u8; SEGMENT_BYTES as usize];
+        spare[..written.len()].copy_from_slice(written);
+        fs::write(&next, &spare).unwrap();
+        let looked = Engine::open_read_only(copy.path(), built.options()).unwrap_or_else(|e| panic!("{shape}: {e}"));
+        let cut = looked.recovery().torn_tail.clone();
+        drop(looked);
+        let engine = Engine::open(copy.path(), built.options()).unwrap_or_else(|e| panic!("{shape}: {e}"));
+        assert_eq!(engine.recovery().torn_tail, cut, "{shape}: the read-only look decided the same");
+        let torn = cut.unwrap_or_else(|| panic!("{shape}: no cut"));
+        assert_eq!((torn.offset, torn.discarded_records), (last.end as u64, 0), "{shape}");
+        assert_state(&engine, &built.ops, &Model::after(&built.ops, Lsn::MAX), shape);
+        let lsn = reserve(&engine, "AFTER", &[(0, 1)]);
+        assert_eq!(lsn, last.lsn + 1, "{shape}");
+        engine.close().unwrap();
+        let engine = Engine::open(copy.path(), built.options()).unwrap();
+        assert!(engine.client(Role::Viewer).reservation("AFTER").unwrap().is_some(), "{shape}");
+        engine.close().unwrap();
+
+        // One frame's worth of bytes more in that segment: not a rollover cut short.
+        let copy = copy_dir(built.dir.path());
+        leave(copy.path(), Left::Killed);
+        spare[200..210].fill(0x77);
+        fs::write(copy.path().join(next_path.file_name().unwrap()), &spare).unwrap();
+        open_corrupt(copy.path(), built.options(), &format!("{shape}, and more"));
+    }
+}
+
+/// A sealed end mark (the log goes on in the next segment) damaged in the middle of the log is
+/// judged, not stepped over: corruption after a clean close or a process crash, although the
+/// next segment starts where the mark said.
+#[test]
+fn a_damaged_sealed_end_mark_in_the_middle_of_the_log_is_corruption() {
+    let (built, _) = rollover_batch_log();
+    let paths = segments(built.dir.path());
+    let (bytes, frames) = segment_frames(&paths[0]);
+    let mark_at = frames.last().unwrap().end;
+    assert_eq!(&bytes[mark_at + 16..mark_at + 24], b"ALLOTNXT", "the first segment ends sealed");
+    for left in [Left::Closed, Left::Killed] {
+        for byte in [mark_at + 2, mark_at + 10, mark_at + 20] {
+            let copy = copy_dir(built.dir.path());
+            leave(copy.path(), left);
+            let path = copy.path().join(paths[0].file_name().unwrap());
+            flip_bit(&path, byte, 1);
+            let (named, offset, _) = open_corrupt(copy.path(), built.options(), &format!("{left:?}, byte {byte}"));
+            assert_eq!((named, offset), (path, mark_at as u64));
+        }
+    }
+}
+
+/// A file under a log file's name far larger than any segment or than its own header says is
+/// refused (or, all holes, taken for an empty spare) without reading it into memory.
+#[test]
+fn huge_files_under_log_names_are_judged_without_reading_them_whole() {
+    let built = BuiltLog::new(seed("huge files"), SyncMode::Always, 5);
+    let copy = copy_dir(built.dir.path());
+    let checkpoint = copy.path().join("checkpoint-00000000000000099999.ckpt");
+    OpenOptions::new().create(true).truncate(false).write(true).open(&checkpoint).unwrap().set_len(12 << 30).unwrap();
+    // (Not `open_corrupt`: hashing the directory would read the 12 GiB.)
+    for result in [Engine::open_read_only(copy.path(), built.options()), Engine::open(copy.path(), built.options())] {
+        match result {
+            Err(Error::Corruption { path, .. }) => assert_eq!(path, checkpoint),
+            other => panic!("a 12 GiB checkpoint of holes: {:?}", other.map(|_| ())),
+        }
+    }
+    fs::remove_file(&checkpoint).unwrap();
+    let spare = copy.path().join("wal-00000000000000000009.seg");
+    OpenOptions::new().create(true).truncate(false).write(true).open(&spare).unwrap().set_len(4 << 30).unwrap();
+    let engine = Engine::open_read_only(copy.path(), built.options()).unwrap();
+    assert_eq!(engine.recovery().torn_tail, None, "a spare of holes holds nothing");
+    engine.close().unwrap();
 }

@@ -750,12 +750,17 @@ impl Engine {
             return Ok(());
         }
         stop_worker(&self.shared);
+        // A checkpoint another thread started goes on removing files and writing the manifest:
+        // wait for it (later ones see `closed` and do nothing), so that nothing of this engine
+        // touches the directory once it is unlocked.
+        let checkpoints = self.shared.checkpoint_state.lock();
         // Calls already past their permission check may still be running: from here they
         // cannot append (they get `Closed`, having changed nothing), and everything appended
         // before is in the final flush, so nothing acknowledged is lost when the directory is
         // unlocked. A poisoned log cannot be flushed: say so (the directory still unlocks).
         let closed = self.shared.log.close_durably();
         self.shared.lock_file.lock().take();
+        drop(checkpoints);
         closed
     }
 }
@@ -827,6 +832,11 @@ impl Shared {
         self.log.check_read_write()?;
         self.log.check_writable()?;
         let mut bytes_at_last = self.checkpoint_state.lock();
+        // `close` takes this lock before it unlocks the directory: a checkpoint that waited for
+        // it behind a close must not go on to change a directory another engine may own now.
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed);
+        }
         let (Some(dir), Some(mapped)) = (&self.dir, self.log.mapped()) else {
             return Ok(CheckpointReport {
                 lsn: self.log.last_lsn(),

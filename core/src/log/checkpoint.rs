@@ -106,11 +106,37 @@ pub(crate) fn write(dir: &Path, lsn: Lsn, log_id: u64, payload: &[u8]) -> Result
     Ok((path, (HEADER_BYTES + payload.len()) as u64))
 }
 
+/// The bytes of the checkpoint file at `path`, read only once its header says it is one and
+/// its length agrees with the payload length the header gives (a huge file under a checkpoint's
+/// name is refused without reading it); what is read is verified by the caller.
+fn read_whole_if_consistent(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = File::open(path).map_err(|e| Error::io(path, "opening checkpoint", e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, "reading checkpoint size", e))?.len();
+    let mut head = [0u8; HEADER_1_BYTES];
+    if len < HEADER_1_BYTES as u64 || file.read_exact(&mut head).is_err() || &head[0..8] != MAGIC {
+        return Err(Error::corruption(path, 0, "not a checkpoint file"));
+    }
+    let format = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
+    let header_bytes = if format == FORMAT_1 { HEADER_1_BYTES } else { HEADER_BYTES } as u64;
+    let payload_len = u64::from_le_bytes(head[24..32].try_into().expect("8 bytes"));
+    if header_bytes.checked_add(payload_len) != Some(len) {
+        return Err(Error::corruption(
+            path,
+            24,
+            format!("the file is {len} bytes, its header says {} of payload", payload_len),
+        ));
+    }
+    let mut bytes = head.to_vec();
+    file.read_to_end(&mut bytes).map_err(|e| Error::io(path, "reading checkpoint", e))?;
+    Ok(bytes)
+}
+
 /// Reads and verifies the checkpoint at `path`, whose name says it holds the state at `lsn`:
 /// returns its payload. `log_id` is the log's (from its manifest); `None` for a log from before
 /// manifests, which has only format-1 checkpoints.
 pub(crate) fn read(path: &Path, lsn: Lsn, log_id: Option<u64>) -> Result<Vec<u8>> {
-    let mut bytes = fs::read(path).map_err(|e| Error::io(path, "reading checkpoint", e))?;
+    let mut bytes = read_whole_if_consistent(path)?;
     let u32_at = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
     let u64_at = |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
     if bytes.len() < HEADER_1_BYTES || &bytes[0..8] != MAGIC {

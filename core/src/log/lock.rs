@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -51,12 +52,16 @@ impl DirectoryLock {
             return Err(Error::Locked { path: dir.to_path_buf() });
         }
         let path = canonical.join(LOCK_FILE);
+        // Non-blocking and not through a symlink: a FIFO or device under the name would block
+        // this open (with the process-wide set held) or lock something else.
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
             .open(&path)
             .map_err(|e| Error::io(&path, "opening lock file", e))?;
+        require_regular(&file, &path)?;
         // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
         let mut request: libc::flock = unsafe { std::mem::zeroed() };
         request.l_type = libc::F_WRLCK as libc::c_short;
@@ -88,11 +93,13 @@ pub(crate) fn refuse_if_locked(dir: &Path) -> Result<()> {
         }
     }
     let path = canonical.join(LOCK_FILE);
-    let file = match File::open(&path) {
+    let opened = OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW).open(&path);
+    let file = match opened {
         Ok(file) => file,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(error) => return Err(Error::io(&path, "opening lock file", error)),
     };
+    require_regular(&file, &path)?;
     // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
     let mut request: libc::flock = unsafe { std::mem::zeroed() };
     request.l_type = libc::F_WRLCK as libc::c_short;
@@ -106,6 +113,16 @@ pub(crate) fn refuse_if_locked(dir: &Path) -> Result<()> {
         return Err(Error::Locked { path: dir.to_path_buf() });
     }
     Ok(())
+}
+
+/// The lock file must be a regular file (a FIFO, a device or a directory would lock nothing).
+fn require_regular(file: &File, path: &Path) -> Result<()> {
+    let metadata = file.metadata().map_err(|e| Error::io(path, "reading the type of the lock file", e))?;
+    if metadata.is_file() {
+        Ok(())
+    } else {
+        Err(Error::corruption(path, 0, "the data directory's LOCK is not a regular file"))
+    }
 }
 
 impl Drop for DirectoryLock {

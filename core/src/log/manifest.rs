@@ -190,7 +190,11 @@ impl ManifestFile {
 
     /// Writes `next` (its version is set here) and waits for the disk.
     pub(crate) fn write(&mut self, next: Manifest) -> Result<()> {
-        let next = Manifest { version: self.current.version + 1, ..next };
+        // A version this high was not counted up to by writes: a slot damaged to look newest.
+        let version = self.current.version.checked_add(1).ok_or_else(|| {
+            Error::corruption(&self.path, 16, "the log manifest's version is at its limit: a damaged slot")
+        })?;
+        let next = Manifest { version, ..next };
         let offset = (next.version % 2) * SLOT_BYTES as u64;
         self.file
             .write_all_at(&next.encode(), offset)
@@ -320,6 +324,15 @@ mod tests {
             damaged[byte] ^= 0x20;
             assert_eq!(Manifest::decode(&damaged), None, "byte {byte}");
         }
+    }
+
+    #[test]
+    fn a_version_at_its_limit_is_damage_not_a_wrap_to_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        ManifestFile::create(dir.path(), sample()).unwrap();
+        let mut file = ManifestFile::open(dir.path(), Manifest { version: u64::MAX, ..sample() }).unwrap();
+        assert!(matches!(file.write(sample()), Err(Error::Corruption { .. })));
+        assert_eq!(read(dir.path()).unwrap().unwrap().version, 1, "nothing was written");
     }
 
     #[test]

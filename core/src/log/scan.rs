@@ -21,7 +21,7 @@ use crate::log::frame::{
 use crate::log::judge::{After, Found, Stop, Stopped};
 use crate::log::manifest::Manifest;
 use crate::log::record::Record;
-use crate::log::segment::list_segments;
+use crate::log::segment::{list_segments, zero_filled};
 
 /// How far to look ahead of an expected LSN for frames that prove data follows damage.
 const LSN_LOOKAHEAD: u64 = 1 << 40;
@@ -163,7 +163,10 @@ pub(crate) fn scan(input: &ScanInput<'_>, mut apply: impl FnMut(Lsn, Record<'_>)
         let read = read_frame(&segment.bytes, offset);
         let sealed_here =
             matches!(read, FrameRead::EndMark { next_lsn, sealed: true } if next_lsn == progress.expected);
-        if let Some(next) = next_in_chain(&files[index + 1..], &segment, progress.expected, sealed_here, offset)? {
+        let goes_on = sealed_here || may_go_on_unsealed(input, &header, &read, progress.expected);
+        if goes_on
+            && let Some(next) = next_in_chain(&files[index + 1..], &segment, progress.expected, sealed_here, offset)?
+        {
             header = check_chain_segment(input, &next, Some(progress.expected))?;
             segment = next;
             index += 1;
@@ -240,6 +243,20 @@ fn replay_segment(
     }
 }
 
+/// Whether the log may go on in the next segment although this one does not end in a sealed
+/// end mark: a format-1 segment never had one; after a power loss the write that sealed it may
+/// not have reached the disk while the next segment's pages did (its plain end mark, or zeros,
+/// still stand). After a clean close or a process crash the page cache held the seal, so an
+/// unsealed end is the end, and damage there is judged, not stepped over.
+fn may_go_on_unsealed(input: &ScanInput<'_>, header: &ActiveHeader, read: &FrameRead<'_>, expected: Lsn) -> bool {
+    if !header.has_end_marks() {
+        return true;
+    }
+    let end_left_standing = matches!(read, FrameRead::End)
+        || matches!(read, FrameRead::EndMark { next_lsn, sealed: false } if *next_lsn == expected);
+    input.stopped == Stopped::PowerLoss && end_left_standing
+}
+
 /// The segment that continues the log after `segment` (whose records end at `offset`), if the
 /// next file is numbered one more and starts at `expected`. A sealed end mark whose segment is
 /// not there at all is corruption: the newest segment was deleted.
@@ -308,7 +325,7 @@ fn chain_start(input: &ScanInput<'_>, files: &[(u64, PathBuf)]) -> Result<(Optio
 fn empty_log(input: &ScanInput<'_>, max_seq: u64, stale: Vec<PathBuf>, files: &[(u64, PathBuf)]) -> Result<Scanned> {
     let mut spares = Vec::new();
     for (seq, path) in files {
-        if load(*seq, path)?.bytes.iter().any(|&b| b != 0) {
+        if !zero_filled(path)? {
             return Err(Error::corruption(path, 0, "a segment file without a valid header, and no log it belongs to"));
         }
         spares.push((*seq, path.clone()));
@@ -415,16 +432,18 @@ fn describe_stop(
     let Observed { read, sealed_here, offset, expected, durable, end_marks } = observed;
     let (found, reason, search_from) = classify(read, sealed_here, data, offset, expected);
     let mut later = later_frames(data, search_from, expected);
-    let after_here = Survey::following(following, expected)?;
+    let after_here = Survey::following(following, segment.seq, expected)?;
     later.merge(after_here.later);
     let here_nonzero_end = last_nonzero_end(data).max(offset);
     let after = if later.count > 0 {
         if later.max_synced_lsn >= expected { After::SyncedRecords } else { After::UnsyncedRecords }
     } else if last_nonzero_end(data) > search_from || !after_here.files.is_empty() {
         // An unfinished append lies right behind an end mark (which its header will replace):
-        // at most its payload, then the next end mark.
+        // at most its payload, then the next end mark; or, when it needed a new segment, that
+        // segment caught while it was being activated.
+        let other_files = after_here.files.len() - usize::from(after_here.rollover_in_progress);
         let unfinished = found == Found::EndMark
-            && after_here.files.is_empty()
+            && other_files == 0
             && here_nonzero_end <= search_from + RECORD_BYTES_MAX + END_MARK_BYTES;
         if unfinished { After::UnfinishedAppend } else { After::Junk }
     } else {
@@ -486,26 +505,35 @@ struct Survey {
     spares: Vec<(u64, PathBuf)>,
     /// The first of them has no header (it is all zeros there).
     next_header_unwritten: bool,
+    /// The first of them, numbered next, holds nothing but (part of) a header and the first end
+    /// mark: a rollover caught while it activated the segment, before any record went there.
+    rollover_in_progress: bool,
 }
 
 impl Survey {
-    fn following(following: &[(u64, PathBuf)], expected: Lsn) -> Result<Survey> {
+    fn following(following: &[(u64, PathBuf)], seq: u64, expected: Lsn) -> Result<Survey> {
         let mut survey = Survey {
             later: LaterFrames::default(),
             files: Vec::new(),
             spares: Vec::new(),
             next_header_unwritten: false,
+            rollover_in_progress: false,
         };
-        for (i, (seq, path)) in following.iter().enumerate() {
-            let file = load(*seq, path)?;
-            if i == 0 {
-                survey.next_header_unwritten = file.bytes.iter().take(SEGMENT_HEADER_BYTES).all(|&b| b == 0);
-            }
-            if file.bytes.iter().all(|&b| b == 0) {
-                survey.spares.push((*seq, path.clone()));
+        for (i, (file_seq, path)) in following.iter().enumerate() {
+            if zero_filled(path)? {
+                survey.next_header_unwritten |= i == 0;
+                survey.spares.push((*file_seq, path.clone()));
                 continue;
             }
-            survey.later.merge(later_frames(&file.bytes, 0, expected));
+            let file = load(*file_seq, path)?;
+            let found = later_frames(&file.bytes, 0, expected);
+            if i == 0 {
+                survey.next_header_unwritten = file.bytes.iter().take(SEGMENT_HEADER_BYTES).all(|&b| b == 0);
+                survey.rollover_in_progress = *file_seq == seq + 1
+                    && found.count == 0
+                    && last_nonzero_end(&file.bytes) <= SEGMENT_HEADER_BYTES + END_MARK_BYTES;
+            }
+            survey.later.merge(found);
             survey.files.push(path.clone());
         }
         Ok(survey)

@@ -206,6 +206,50 @@ pub(crate) unsafe fn map_for_reading(path: &Path) -> Result<Option<Mmap>> {
     Ok(Some(map))
 }
 
+/// Whether every byte of the file at `path` is zero, without reading it into memory: holes
+/// (`SEEK_DATA` skips them) are zeros by definition, and the data between them is read in
+/// chunks. A preallocated spare, or a sparse file of any size, is answered in a few reads.
+pub(crate) fn zero_filled(path: &Path) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    const CHUNK_BYTES: usize = 1 << 20;
+    let mut file = File::open(path).map_err(|e| Error::io(path, "opening log segment", e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, "reading log segment size", e))?.len();
+    let mut chunk = vec![0u8; CHUNK_BYTES];
+    let mut at = 0u64;
+    while at < len {
+        let Some(data) = next_data(&file, at).map_err(|e| Error::io(path, "finding data in log segment", e))? else {
+            return Ok(true);
+        };
+        file.seek(SeekFrom::Start(data)).map_err(|e| Error::io(path, "reading log segment", e))?;
+        let want = (len - data).min(CHUNK_BYTES as u64) as usize;
+        let read = file.read(&mut chunk[..want]).map_err(|e| Error::io(path, "reading log segment", e))?;
+        if read == 0 {
+            return Ok(true);
+        }
+        if chunk[..read].iter().any(|&b| b != 0) {
+            return Ok(false);
+        }
+        at = data + read as u64;
+    }
+    Ok(true)
+}
+
+/// The first offset at or after `from` that holds data (`None`: only holes follow). Where the
+/// file system cannot say, every offset is data.
+fn next_data(file: &File, from: u64) -> io::Result<Option<u64>> {
+    let from_off = libc::off_t::try_from(from).map_err(|_| io::Error::from_raw_os_error(libc::EFBIG))?;
+    // SAFETY: a plain system call on a descriptor we own; it reads no memory of ours.
+    let found = unsafe { libc::lseek(file.as_raw_fd(), from_off, libc::SEEK_DATA) };
+    if found >= 0 {
+        return Ok(Some(found as u64));
+    }
+    match io::Error::last_os_error().raw_os_error() {
+        Some(libc::ENXIO) => Ok(None),
+        Some(libc::EINVAL | libc::EOPNOTSUPP) => Ok(Some(from)),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
 /// Fsyncs a directory, so that file creations, renames and removals in it are durable.
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir, "syncing directory", e))

@@ -260,6 +260,9 @@ impl MappedLog {
     /// next checkpoint. Skipped when the current segment holds no record yet.
     pub(crate) fn roll_over_now(&self) -> Result<()> {
         let mut writer = self.writer.lock();
+        if writer.closed {
+            return Err(Error::Closed);
+        }
         if writer.offset == SEGMENT_HEADER_BYTES {
             return Ok(());
         }
@@ -446,6 +449,7 @@ fn activate(segment: &Segment, first_lsn: Lsn, log_id: u64) {
     // SAFETY: the segment is not yet visible to any other thread (it is being activated by the
     // writer, or by `open` before the log is shared), so nobody else touches its header.
     unsafe { segment.bytes_mut(0, SEGMENT_HEADER_BYTES) }.copy_from_slice(&header);
+    compiler_fence(Ordering::SeqCst);
     write_end_mark(segment, SEGMENT_HEADER_BYTES, first_lsn, false);
     segment.publish_written_end(SEGMENT_HEADER_BYTES);
 }
