@@ -25,7 +25,9 @@
 //! (written at open, checkpoint, close, and by the worker after flushes), the checkpoint's, and
 //! every watermark in the frames read before the stop. *A process crash* is an open manifest
 //! written during this boot: the page cache outlived the process, so the only bytes that can
-//! be unfinished are those of the one append it was in. *A power loss* is an open manifest from
+//! be unfinished are those of the one append it was in (its payload behind the end mark, its
+//! header being sealed, or the next segment being activated for it: `scan` reports the last as
+//! an unfinished append too). *A power loss* is an open manifest from
 //! another boot, or a log without a manifest: unsynced pages may have reached the disk in any
 //! order, so anything above the durable point that looks unwritten may be lost in flight.
 //!
