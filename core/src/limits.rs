@@ -78,10 +78,10 @@ pub const PAYLOAD_BYTES_MAX: usize = 256 * 1024;
 
 /// Deepest nesting of arrays and objects in a marketplace payload. The deepest legal payload is
 /// 3 levels (the order, its line array, a line); marketplaces add a few of their own in fields
-/// the adapters ignore, and 32 is far beyond any. The bound is checked by a scan of the bytes
-/// before the parse, so a hostile payload of 100,000 nested brackets (200 KB, within
-/// `PAYLOAD_BYTES_MAX`) costs one pass and no recursion, and is refused naming this limit rather
-/// than by the JSON parser's own recursion guard (128 levels).
+/// the adapters ignore, and 32 is far beyond any. The JSON parser stops recursing at 128 levels
+/// (so a hostile payload of 100,000 nested brackets, 200 KB within `PAYLOAD_BYTES_MAX`, costs
+/// no deep recursion), and the parsed tree is then measured against this bound; either way the
+/// refusal names this limit.
 pub const PAYLOAD_DEPTH_MAX: usize = 32;
 
 /// Longest address field (recipient, phone, province, city, district, detail), in bytes.

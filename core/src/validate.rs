@@ -323,6 +323,13 @@ fn named(table: &[(char, char, &'static str)], character: char) -> Option<&'stat
     table.iter().find(|&&(low, high, _)| (low..=high).contains(&character)).map(|&(_, _, name)| name)
 }
 
+/// The blocks of Chinese (CJK unified ideographs and extension A) and Korean (Hangul
+/// syllables) letters, where nearly every character of a name or an address lies: none of the
+/// tables below reaches into them, so their characters are printable without a lookup.
+fn in_common_letter_block(character: char) -> bool {
+    matches!(character, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}')
+}
+
 fn classify(character: char) -> Class {
     if character.is_control() {
         return Class::Control;
@@ -333,7 +340,7 @@ fn classify(character: char) -> Class {
     if character.is_whitespace() {
         return Class::Space;
     }
-    if character.is_ascii() {
+    if character.is_ascii() || in_common_letter_block(character) {
         return Class::Printable;
     }
     let in_table = |table: &[(char, char, &str)]| table.iter().any(|&(low, high, _)| (low..=high).contains(&character));
@@ -423,6 +430,23 @@ fn pictographic(character: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_letter_blocks_taken_as_printable_hold_nothing_the_tables_refuse() {
+        let blocks = [('\u{3400}', '\u{4DBF}'), ('\u{4E00}', '\u{9FFF}'), ('\u{AC00}', '\u{D7A3}')];
+        for table in [&FORMAT[..], &INVISIBLE[..], &VARIATION_SELECTORS[..]] {
+            for &(low, high, name) in table {
+                for &(start, end) in &blocks {
+                    assert!(high < start || low > end, "{name} lies in a block taken as printable");
+                }
+            }
+        }
+        for &(start, end) in &blocks {
+            for character in [start, end, char::from_u32((u32::from(start) + u32::from(end)) / 2).unwrap()] {
+                assert!(!character.is_control() && !character.is_whitespace(), "{character:?}");
+            }
+        }
+    }
     use proptest::prelude::*;
 
     use super::*;

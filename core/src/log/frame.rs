@@ -196,7 +196,7 @@ pub(crate) fn read_frame(segment: &[u8], offset: usize) -> FrameRead<'_> {
     let Some(header) = segment.get(offset..offset + FRAME_HEADER_BYTES) else {
         // Too close to the end for a header: the writer never starts a frame there, so any
         // non-zero byte is left-over damage.
-        return if segment[offset.min(segment.len())..].iter().all(|&b| b == 0) {
+        return if crate::log::scan::is_zero(&segment[offset.min(segment.len())..]) {
             FrameRead::End
         } else {
             FrameRead::Invalid { reason: "bytes after the last room for a frame" }

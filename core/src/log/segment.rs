@@ -226,7 +226,7 @@ pub(crate) fn zero_filled(path: &Path) -> Result<bool> {
         if read == 0 {
             return Ok(true);
         }
-        if chunk[..read].iter().any(|&b| b != 0) {
+        if !crate::log::scan::is_zero(&chunk[..read]) {
             return Ok(false);
         }
         at = data + read as u64;

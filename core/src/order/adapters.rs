@@ -202,52 +202,42 @@ fn adapt_fields(channel_style: &str, channel_code: &str, payload: &[u8]) -> Pars
             format!("the payload is {} bytes, above the limit PAYLOAD_BYTES_MAX = {PAYLOAD_BYTES_MAX}", payload.len()),
         ));
     }
-    if let Some((depth_at, offset)) = too_deep(payload) {
-        return Err(FieldError::new(
+    let too_deep = |depth: &str| {
+        FieldError::new(
             ROOT,
             format!(
-                "the payload nests {depth_at} arrays or objects deep at byte {offset}, above the limit PAYLOAD_DEPTH_MAX = {PAYLOAD_DEPTH_MAX}"
+                "the payload nests {depth} arrays or objects deep, above the limit PAYLOAD_DEPTH_MAX = {PAYLOAD_DEPTH_MAX}"
             ),
-        ));
+        )
+    };
+    // serde_json refuses to recurse past 128 levels while it parses (so no payload can overflow
+    // the stack); the tree it returns is then measured against the tighter named limit, which
+    // costs a walk over its nodes instead of a pass over every byte of the payload.
+    let root: Value = serde_json::from_slice(payload).map_err(|error| {
+        if error.to_string().starts_with("recursion limit exceeded") {
+            too_deep("more than 128")
+        } else {
+            FieldError::new(ROOT, format!("the payload is not valid JSON: {error}"))
+        }
+    })?;
+    let depth = nesting(&root);
+    if depth > PAYLOAD_DEPTH_MAX {
+        return Err(too_deep(&depth.to_string()));
     }
-    let root: Value = serde_json::from_slice(payload)
-        .map_err(|error| FieldError::new(ROOT, format!("the payload is not valid JSON: {error}")))?;
     let Value::Object(fields) = &root else {
         return Err(FieldError::new(ROOT, format!("must be a JSON object, got {}", describe(&root))));
     };
     adapter(&Object { fields, path: String::new() }, channel_code)
 }
 
-/// Where the payload first nests deeper than `PAYLOAD_DEPTH_MAX` (the depth there and the byte
-/// offset of the bracket), counting `[` and `{` outside strings: one pass, no recursion. Bytes
-/// that are not JSON are the parser's to refuse.
-fn too_deep(payload: &[u8]) -> Option<(usize, usize)> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (offset, &byte) in payload.iter().enumerate() {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > PAYLOAD_DEPTH_MAX {
-                    return Some((depth, offset));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+/// How many arrays or objects deep `value` nests (a scalar: 0). serde_json's parse has bounded
+/// it (at 128), so the recursion is bounded too.
+fn nesting(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(nesting).max().unwrap_or(0),
+        Value::Object(fields) => 1 + fields.values().map(nesting).max().unwrap_or(0),
+        _ => 0,
     }
-    None
 }
 
 fn check_channel_code(channel_code: &str) -> Parsed<()> {
@@ -1723,7 +1713,7 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_naming_the_limit_without_recursion() {
-        // 100,000 levels fit within PAYLOAD_BYTES_MAX; the scan refuses them in one pass.
+        // 100,000 levels fit within PAYLOAD_BYTES_MAX; the parse stops at its recursion guard.
         let depth = 100_000;
         let mut payload = "[".repeat(depth);
         payload.push_str(&"]".repeat(depth));
@@ -1733,6 +1723,10 @@ mod tests {
             assert_eq!(error.field, "$");
             assert!(error.problem.contains("PAYLOAD_DEPTH_MAX = 32"), "{}", error.problem);
         }
+        // Just past the named limit, far below the parser's guard.
+        let just_past = format!("{}{}", "[".repeat(PAYLOAD_DEPTH_MAX + 1), "]".repeat(PAYLOAD_DEPTH_MAX + 1));
+        let error = adapt("taobao", "shop", just_past.as_bytes()).expect_err("too deep");
+        assert!(error.problem.contains("nests 33 arrays or objects deep"), "{}", error.problem);
         // Inside an ignored field of a real payload, objects too.
         let mut nested = json!(1);
         for _ in 0..PAYLOAD_DEPTH_MAX {
@@ -1747,16 +1741,20 @@ mod tests {
             fits = json!([fits]);
         }
         adapt_value("taobao", &with("taobao", "extra", fits)).expect("at the limit");
-        // serde_json's own recursion guard, behind the scan, also holds without overflowing.
+        // serde_json's own recursion guard holds without overflowing.
         let error = serde_json::from_slice::<Value>(payload.as_bytes()).unwrap_err();
         assert!(error.to_string().contains("recursion limit"), "{error}");
     }
 
     #[test]
-    fn the_depth_scan_skips_escaped_quotes_in_strings() {
-        assert_eq!(too_deep(br#"{"a": "\"[[[[", "b": []}"#), None);
-        let deep = format!("{}{}", "[".repeat(PAYLOAD_DEPTH_MAX + 1), "]".repeat(PAYLOAD_DEPTH_MAX + 1));
-        assert_eq!(too_deep(deep.as_bytes()), Some((PAYLOAD_DEPTH_MAX + 1, PAYLOAD_DEPTH_MAX)));
+    fn nesting_counts_arrays_and_objects_not_brackets_in_strings() {
+        assert_eq!(nesting(&json!({"a": "\"[[[[", "b": []})), 2);
+        assert_eq!(nesting(&json!(7)), 0);
+        let mut deep = json!(1);
+        for _ in 0..=PAYLOAD_DEPTH_MAX {
+            deep = json!([deep]);
+        }
+        assert_eq!(nesting(&deep), PAYLOAD_DEPTH_MAX + 1);
     }
 
     proptest! {
