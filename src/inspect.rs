@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use allot_core::log::{describe, read_records};
+use allot_core::log::describe;
 use allot_core::{Engine, EngineOptions, Role, TornTail};
 use anyhow::{Context, Result, bail};
 
@@ -12,7 +12,8 @@ pub fn inspect(dir: &Path) -> Result<()> {
     }
     let files = describe(dir).with_context(|| format!("reading the log in {}", dir.display()))?;
     say!("data directory {}", dir.display())?;
-    say!("  last writer stopped: {}", files.shutdown.name())?;
+    let summary = &files.summary;
+    say!("  last writer stopped: {}", summary.shutdown.name())?;
     for segment in &files.segments {
         say!(
             "  segment {:>4}  first LSN {:>10}  {:>10} bytes  {}",
@@ -29,7 +30,6 @@ pub fn inspect(dir: &Path) -> Result<()> {
     for leftover in &files.leftovers {
         say!("  left over (an open removes it): {}", leftover.display())?;
     }
-    let summary = read_records(dir, |_, _| {})?;
     say!(
         "  log records: {} (LSN {}..={}), durable through LSN {}",
         summary.records,

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ids::Lsn;
+use crate::log::frame::{u32_at, u64_at};
 use crate::log::segment::sync_dir;
 
 const MAGIC: &[u8; 8] = b"ALLOTCKP";
@@ -117,9 +118,9 @@ fn read_whole_if_consistent(path: &Path) -> Result<Vec<u8>> {
     if len < HEADER_1_BYTES as u64 || file.read_exact(&mut head).is_err() || &head[0..8] != MAGIC {
         return Err(Error::corruption(path, 0, "not a checkpoint file"));
     }
-    let format = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
+    let format = u32_at(&head, 8);
     let header_bytes = if format == FORMAT_1 { HEADER_1_BYTES } else { HEADER_BYTES } as u64;
-    let payload_len = u64::from_le_bytes(head[24..32].try_into().expect("8 bytes"));
+    let payload_len = u64_at(&head, 24);
     if header_bytes.checked_add(payload_len) != Some(len) {
         return Err(Error::corruption(
             path,
@@ -137,8 +138,6 @@ fn read_whole_if_consistent(path: &Path) -> Result<Vec<u8>> {
 /// manifests, which has only format-1 checkpoints.
 pub(crate) fn read(path: &Path, lsn: Lsn, log_id: Option<u64>) -> Result<Vec<u8>> {
     let mut bytes = read_whole_if_consistent(path)?;
-    let u32_at = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
-    let u64_at = |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
     if bytes.len() < HEADER_1_BYTES || &bytes[0..8] != MAGIC {
         return Err(Error::corruption(path, 0, "not a checkpoint file"));
     }

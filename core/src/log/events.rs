@@ -13,7 +13,7 @@
 //! promised, and every appended record is shown).
 
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use memmap2::Mmap;
@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::ids::Lsn;
 use crate::log::frame::{FrameRead, SEGMENT_HEADER_BYTES, read_frame};
 use crate::log::record::Record;
+use crate::log::scan::SegmentSpan;
 use crate::log::segment::{Segment, map_for_reading};
 use crate::log::writer::MappedLog;
 
@@ -34,6 +35,7 @@ pub struct Event {
 }
 
 /// Where a segment's bytes come from for reading.
+#[derive(Clone)]
 pub(crate) enum Source {
     /// The writer's own mapping (its current segment, or one not yet synced): only the
     /// published written part is read, which never changes.
@@ -51,14 +53,6 @@ impl Source {
             Source::Writer(segment) => segment.written(),
             Source::Sealed(map) => map,
             Source::Read(bytes) => bytes,
-        }
-    }
-
-    fn share(&self) -> Source {
-        match self {
-            Source::Writer(segment) => Source::Writer(segment.clone()),
-            Source::Sealed(map) => Source::Sealed(map.clone()),
-            Source::Read(bytes) => Source::Read(bytes.clone()),
         }
     }
 }
@@ -80,10 +74,10 @@ pub(crate) struct SegmentReader {
 
 impl SegmentReader {
     /// Events with LSNs in `after + 1 ..= visible`, at most `max`. `spans` are the live
-    /// segments, oldest first, as `(seq, first_lsn, path)`; `open` gives a segment's bytes.
+    /// segments, oldest first; `open` gives a segment's bytes.
     pub(crate) fn read(
         &mut self,
-        spans: &[(u64, Lsn, PathBuf)],
+        spans: &[SegmentSpan],
         after: Lsn,
         visible: Lsn,
         max: usize,
@@ -93,14 +87,14 @@ impl SegmentReader {
         if after >= visible {
             return Ok(events);
         }
-        let oldest = spans.first().map_or(visible + 1, |(_, first, _)| *first);
+        let oldest = spans.first().map_or(visible + 1, |span| span.first_lsn);
         if after + 1 < oldest {
             return Err(Error::CursorExpired { cursor: after, oldest: oldest.saturating_sub(1) });
         }
         let mut next = after + 1;
         while events.len() < max && next <= visible {
-            let Some(index) = spans.iter().rposition(|(_, first, _)| *first <= next) else { break };
-            let (seq, first_lsn, path) = &spans[index];
+            let Some(index) = spans.iter().rposition(|span| span.first_lsn <= next) else { break };
+            let SegmentSpan { seq, first_lsn, path } = &spans[index];
             let (source, mut lsn, mut offset) = match self.position.take() {
                 Some(position) if position.seq == *seq && position.next_lsn <= next => {
                     (position.source, position.next_lsn, position.offset)
@@ -131,10 +125,10 @@ impl SegmentReader {
                     offset = next_offset;
                 }
             }
-            self.position = Some(Position { next_lsn: lsn, seq: *seq, offset, source: source.share() });
+            self.position = Some(Position { next_lsn: lsn, seq: *seq, offset, source: source.clone() });
             next = next.max(lsn);
             // The records go on in the next segment, or there are no more yet.
-            let continues = spans.get(index + 1).is_some_and(|(_, first, _)| *first == next);
+            let continues = spans.get(index + 1).is_some_and(|span| span.first_lsn == next);
             if segment_ended && !continues {
                 break;
             }

@@ -160,11 +160,13 @@ fn frame_crc(frame: &[u8], payload_len: usize) -> u32 {
     crc32c::crc32c_append(crc, &frame[8..FRAME_HEADER_BYTES + payload_len])
 }
 
-fn u32_at(bytes: &[u8], at: usize) -> u32 {
+/// The little-endian `u32` at `at` of `bytes` (every integer of the log's files is one).
+pub(crate) fn u32_at(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
 }
 
-fn u64_at(bytes: &[u8], at: usize) -> u64 {
+/// The little-endian `u64` at `at` of `bytes`.
+pub(crate) fn u64_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
 }
 

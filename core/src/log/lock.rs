@@ -62,11 +62,7 @@ impl DirectoryLock {
             .open(&path)
             .map_err(|e| Error::io(&path, "opening lock file", e))?;
         require_regular(&file, &path)?;
-        // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
-        let mut request: libc::flock = unsafe { std::mem::zeroed() };
-        request.l_type = libc::F_WRLCK as libc::c_short;
-        request.l_whence = libc::SEEK_SET as libc::c_short;
-        // l_start = 0 and l_len = 0: the whole file.
+        let request = whole_file_write_lock();
         // SAFETY: F_SETLK reads the struct we pass and nothing else; the descriptor is ours.
         let status = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &request) };
         if status == -1 {
@@ -100,10 +96,7 @@ pub(crate) fn refuse_if_locked(dir: &Path) -> Result<()> {
         Err(error) => return Err(Error::io(&path, "opening lock file", error)),
     };
     require_regular(&file, &path)?;
-    // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
-    let mut request: libc::flock = unsafe { std::mem::zeroed() };
-    request.l_type = libc::F_WRLCK as libc::c_short;
-    request.l_whence = libc::SEEK_SET as libc::c_short;
+    let mut request = whole_file_write_lock();
     // SAFETY: F_GETLK reads and writes only the struct we pass; the descriptor is ours.
     let status = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut request) };
     if status == -1 {
@@ -113,6 +106,16 @@ pub(crate) fn refuse_if_locked(dir: &Path) -> Result<()> {
         return Err(Error::Locked { path: dir.to_path_buf() });
     }
     Ok(())
+}
+
+/// A request for (or a question about) a write lock on the whole file.
+fn whole_file_write_lock() -> libc::flock {
+    // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
+    let mut request: libc::flock = unsafe { std::mem::zeroed() };
+    request.l_type = libc::F_WRLCK as libc::c_short;
+    request.l_whence = libc::SEEK_SET as libc::c_short;
+    // l_start = 0 and l_len = 0: the whole file.
+    request
 }
 
 /// The lock file must be a regular file (a FIFO, a device or a directory would lock nothing).

@@ -35,6 +35,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::ids::Lsn;
+use crate::log::frame::{u32_at, u64_at};
 use crate::log::segment::sync_dir;
 
 pub(crate) const MANIFEST_FILE: &str = "MANIFEST";
@@ -93,22 +94,20 @@ impl Manifest {
         if slot.len() < CHECKED_BYTES + 4 || &slot[0..8] != MAGIC {
             return None;
         }
-        let u32_at = |at: usize| u32::from_le_bytes(slot[at..at + 4].try_into().expect("4 bytes"));
-        let u64_at = |at: usize| u64::from_le_bytes(slot[at..at + 8].try_into().expect("8 bytes"));
-        if u32_at(8) != FORMAT || u32_at(72) != crc32c::crc32c(&slot[..CHECKED_BYTES]) {
+        if u32_at(slot, 8) != FORMAT || u32_at(slot, 72) != crc32c::crc32c(&slot[..CHECKED_BYTES]) {
             return None;
         }
-        let closed = match u32_at(12) {
+        let closed = match u32_at(slot, 12) {
             STATE_OPEN => false,
             STATE_CLOSED => true,
             _ => return None,
         };
         Some(Manifest {
-            version: u64_at(16),
-            log_id: u64_at(24),
-            first_seq: u64_at(32),
-            checkpoint_lsn: u64_at(40),
-            durable_lsn: u64_at(48),
+            version: u64_at(slot, 16),
+            log_id: u64_at(slot, 24),
+            first_seq: u64_at(slot, 32),
+            checkpoint_lsn: u64_at(slot, 40),
+            durable_lsn: u64_at(slot, 48),
             closed,
             boot_id: slot[56..72].try_into().expect("16 bytes"),
         })

@@ -90,21 +90,8 @@ pub struct LogSummary {
 /// as an open would, without changing anything: no lock is taken and nothing is written, so it
 /// works on a read-only file system. Fails with `Locked` while an engine has the directory
 /// open (its log is still growing), and with `Corruption` where an open would.
-pub fn read_records(dir: &Path, mut visit: impl FnMut(Lsn, &Record<'_>)) -> Result<LogSummary> {
-    lock::refuse_if_locked(dir)?;
-    let start = recovery::starting_point(dir, manifest::current_boot_id())?;
-    let mut summary = LogSummary { shutdown: start.shutdown, ..LogSummary::default() };
-    let replayed = recovery::replay(dir, &start, 0, |lsn, record| {
-        if summary.records == 0 {
-            summary.first_lsn = lsn;
-        }
-        summary.records += 1;
-        visit(lsn, &record);
-        Ok(())
-    })?;
-    summary.last_lsn = replayed.next_lsn - 1;
-    summary.torn_tail = replayed.torn_tail;
-    Ok(summary)
+pub fn read_records(dir: &Path, visit: impl FnMut(Lsn, &Record<'_>)) -> Result<LogSummary> {
+    look(dir, visit).map(|(_, _, summary)| summary)
 }
 
 /// The files of a data directory's log, as [`describe`] lists them.
@@ -119,10 +106,10 @@ pub struct LogFiles {
     /// Files an open would remove: segments a checkpoint covers, checkpoints no longer needed,
     /// segments after a cut.
     pub leftovers: Vec<PathBuf>,
-    /// How the last writer stopped.
-    pub shutdown: Shutdown,
     /// The highest LSN recovery can prove was durable.
     pub durable_lsn: Lsn,
+    /// The records the log holds and how it ends, as [`read_records`] finds them.
+    pub summary: LogSummary,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,12 +120,11 @@ pub struct SegmentFile {
     pub bytes: u64,
 }
 
-/// Lists the segment and checkpoint files of a data directory without changing anything (no
-/// lock, no write; `Locked` while an engine has it open).
+/// Lists the segment and checkpoint files of a data directory and what its log holds, without
+/// changing anything (as [`read_records`]: no lock, no write; `Locked` while an engine has it
+/// open).
 pub fn describe(dir: &Path) -> Result<LogFiles> {
-    lock::refuse_if_locked(dir)?;
-    let start = recovery::starting_point(dir, manifest::current_boot_id())?;
-    let replayed = recovery::replay(dir, &start, u64::MAX, |_, _| Ok(()))?;
+    let (start, replayed, summary) = look(dir, |_, _| {})?;
     let size = |path: &Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let segments = replayed
         .spans
@@ -150,20 +136,42 @@ pub fn describe(dir: &Path) -> Result<LogFiles> {
             bytes: size(&span.path),
         })
         .collect();
-    let checkpoint = start.checkpoint.clone().map(|(lsn, path)| {
+    let checkpoint = start.checkpoint.map(|(lsn, path)| {
         let bytes = size(&path);
         (lsn, path, bytes)
     });
-    let mut leftovers = replayed.plan.leftovers.clone();
-    leftovers.extend(replayed.plan.after_cut.iter().cloned());
+    let mut leftovers = replayed.plan.leftovers;
+    leftovers.extend(replayed.plan.after_cut);
     Ok(LogFiles {
         segments,
         spare_segments: replayed.unused.len(),
         checkpoint,
         leftovers,
-        shutdown: start.shutdown,
         durable_lsn: replayed.durable_lsn,
+        summary,
     })
+}
+
+/// The read-only recovery both inspection functions make: every record still in the log to
+/// `visit`, and what an open would decide.
+fn look(
+    dir: &Path,
+    mut visit: impl FnMut(Lsn, &Record<'_>),
+) -> Result<(recovery::StartingPoint, recovery::Replayed, LogSummary)> {
+    lock::refuse_if_locked(dir)?;
+    let start = recovery::starting_point(dir, manifest::current_boot_id())?;
+    let mut summary = LogSummary { shutdown: start.shutdown, ..LogSummary::default() };
+    let replayed = recovery::replay(dir, &start, 0, |lsn, record| {
+        if summary.records == 0 {
+            summary.first_lsn = lsn;
+        }
+        summary.records += 1;
+        visit(lsn, &record);
+        Ok(())
+    })?;
+    summary.last_lsn = replayed.next_lsn - 1;
+    summary.torn_tail = replayed.torn_tail.clone();
+    Ok((start, replayed, summary))
 }
 
 // One per engine, and the mapped variant is on every append's path: not worth a box.
@@ -239,14 +247,6 @@ impl Log {
         self.sync
     }
 
-    /// `Err(ReadOnly)` for a directory opened read-only.
-    pub(crate) fn check_read_write(&self) -> Result<()> {
-        match &self.backend {
-            Backend::ReadOnly { dir, .. } => Err(Error::ReadOnly { path: dir.clone() }),
-            _ => Ok(()),
-        }
-    }
-
     /// Appends a record and returns its LSN. Called with the stripes of the change held, so LSN
     /// order is the order in which changes to the same SKU happened.
     pub(crate) fn append(&self, record: &Record<'_>) -> Result<Lsn> {
@@ -263,7 +263,7 @@ impl Log {
                 Ok(lsn)
             }
             Backend::Mapped { log, .. } => log.append(record, self.group.durable_lsn()),
-            Backend::ReadOnly { dir, .. } => Err(Error::ReadOnly { path: dir.clone() }),
+            Backend::ReadOnly { .. } => unreachable!("check_writable refused the append"),
         }
     }
 
@@ -284,7 +284,7 @@ impl Log {
 
     /// Flushes everything appended so far, whatever the sync mode; returns the durable LSN.
     pub(crate) fn flush(&self) -> Result<Lsn> {
-        self.check_read_write()?;
+        self.check_writable()?;
         self.group.flush_now(|| self.flush_appended()).inspect_err(|_| self.poisoned.store(true, Ordering::Release))
     }
 
@@ -319,13 +319,10 @@ impl Log {
     /// ends. A poisoned log is not flushed (what reached the disk is unknown) and not marked.
     pub(crate) fn close_durably(&self) -> Result<()> {
         self.close();
-        if matches!(self.backend, Backend::ReadOnly { .. }) {
-            return Ok(());
-        }
-        let last = self.flush()?;
         match &self.backend {
-            Backend::Mapped { log, .. } => log.record_close(last),
-            _ => Ok(()),
+            Backend::Mapped { log, .. } => log.record_close(self.flush()?),
+            Backend::Memory(_) => self.flush().map(drop),
+            Backend::ReadOnly { .. } => Ok(()),
         }
     }
 
@@ -337,8 +334,12 @@ impl Log {
         }
     }
 
+    /// Whether anything may be written: `Err(ReadOnly)` for a directory opened read-only,
     /// `Err(Poisoned)` once a flush has failed.
     pub(crate) fn check_writable(&self) -> Result<()> {
+        if let Backend::ReadOnly { dir, .. } = &self.backend {
+            return Err(Error::ReadOnly { path: dir.clone() });
+        }
         if self.is_poisoned() { Err(self.poison_error()) } else { Ok(()) }
     }
 
@@ -383,12 +384,11 @@ impl Log {
                 tail.recent.read(after, upto)
             }
             Backend::Mapped { log, reader } => {
-                let spans = log.span_list();
+                let spans = log.spans();
                 reader.lock().read(&spans, after, visible, max, |seq, path| events::open_for_events(log, seq, path))
             }
             Backend::ReadOnly { spans, reader, .. } => {
-                let spans: Vec<_> = spans.iter().map(|s| (s.seq, s.first_lsn, s.path.clone())).collect();
-                reader.lock().read(&spans, after, visible, max, |_, path| events::read_for_events(path))
+                reader.lock().read(spans, after, visible, max, |_, path| events::read_for_events(path))
             }
         }
     }

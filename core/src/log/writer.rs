@@ -103,29 +103,13 @@ impl MappedLog {
             None => {
                 // A fresh log, or one whose last segment predates end marks: activate a new
                 // segment now so the directory always has somewhere to append.
-                let segment = match take_reusable(&mut unused, segment_bytes) {
-                    Some((seq, path)) => Segment::open(path, seq, 0)?,
-                    None => make_segment(dir, replayed.max_seq + 1, segment_bytes, &faults)?,
-                };
-                activate(&segment, replayed.next_lsn, log_id);
-                segment
-                    .sync_to(SEGMENT_HEADER_BYTES + END_MARK_BYTES, &faults)
-                    .map_err(|e| Error::io(&segment.path, "syncing a new segment's header", e))?;
+                let segment = first_segment(dir, replayed, &mut unused, segment_bytes, log_id, &faults)?;
                 spans.push(SegmentSpan { seq: segment.seq, first_lsn: replayed.next_lsn, path: segment.path.clone() });
                 segment
             }
         };
         let offset = current.written_end();
-        // Keep one unused segment as the spare if it follows the current one; drop the others.
-        let mut spare = None;
-        for (seq, path) in unused {
-            let fits = std::fs::metadata(&path).map(|m| m.len() == segment_bytes).unwrap_or(false);
-            if spare.is_none() && seq == current.seq + 1 && fits {
-                spare = Some(Segment::open(path, seq, 0)?);
-            } else {
-                std::fs::remove_file(&path).map_err(|e| Error::io(&path, "removing an unused segment", e))?;
-            }
-        }
+        let spare = keep_one_spare(unused, current.seq + 1, segment_bytes)?;
         let state = Manifest {
             version: 0,
             log_id,
@@ -377,9 +361,9 @@ impl MappedLog {
         self.writer.lock().closed = true;
     }
 
-    /// The live segments, oldest first: sequence number, first LSN, path.
-    pub(crate) fn span_list(&self) -> Vec<(u64, Lsn, PathBuf)> {
-        self.writer.lock().spans.iter().map(|span| (span.seq, span.first_lsn, span.path.clone())).collect()
+    /// The live segments, oldest first.
+    pub(crate) fn spans(&self) -> Vec<SegmentSpan> {
+        self.writer.lock().spans.clone()
     }
 
     /// The writer's own mapping of segment `seq`, if it still has one (the current segment, and
@@ -420,6 +404,42 @@ fn check_record_size(size: usize) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Activates the segment a log without one to resume in starts with (a spare recovery found,
+/// or a new one), at recovery's next LSN, and makes its header durable.
+fn first_segment(
+    dir: &Path,
+    replayed: &Replayed,
+    unused: &mut Vec<(u64, PathBuf)>,
+    segment_bytes: u64,
+    log_id: u64,
+    faults: &Faults,
+) -> Result<Segment> {
+    let segment = match take_reusable(unused, segment_bytes) {
+        Some((seq, path)) => Segment::open(path, seq, 0)?,
+        None => make_segment(dir, replayed.max_seq + 1, segment_bytes, faults)?,
+    };
+    activate(&segment, replayed.next_lsn, log_id);
+    segment
+        .sync_to(SEGMENT_HEADER_BYTES + END_MARK_BYTES, faults)
+        .map_err(|e| Error::io(&segment.path, "syncing a new segment's header", e))?;
+    Ok(segment)
+}
+
+/// Keeps the unused segment numbered `next_seq` (of the configured size) as the spare and
+/// removes the other unused ones.
+fn keep_one_spare(unused: Vec<(u64, PathBuf)>, next_seq: u64, segment_bytes: u64) -> Result<Option<Segment>> {
+    let mut spare = None;
+    for (seq, path) in unused {
+        let fits = std::fs::metadata(&path).map(|m| m.len() == segment_bytes).unwrap_or(false);
+        if spare.is_none() && seq == next_seq && fits {
+            spare = Some(Segment::open(path, seq, 0)?);
+        } else {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, "removing an unused segment", e))?;
+        }
+    }
+    Ok(spare)
 }
 
 fn take_reusable(unused: &mut Vec<(u64, PathBuf)>, segment_bytes: u64) -> Option<(u64, PathBuf)> {
